@@ -85,7 +85,10 @@ class Rule:
             raise ValueError(f"{self.rule_id}: unknown severity {self.severity!r}")
 
     def findings(self, frames: Frames, ref: Any) -> pl.DataFrame:
-        raw = self.check(frames, ref)
+        return self.finish(self.check(frames, ref))
+
+    def finish(self, raw: pl.DataFrame) -> pl.DataFrame:
+        """Complete raw finding rows with this rule's metadata."""
         return to_findings(
             raw,
             rule_id=self.rule_id,
