@@ -1,0 +1,191 @@
+"""Parsing with pyx12 into frames, placing IG errors in claims, and writing claim subsets."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from edi.compose import Claim, Line, compose_837
+from edi.parse import parse_source
+from edi.source import QuarantineError, source_from_bytes
+from edi.write import render_claims
+from transforms.syntax import syntax_findings
+
+
+def parse_text(text: str, name: str = "t.837", encoding: str = "latin-1"):
+    return parse_source(source_from_bytes(Path(name), text.encode(encoding)))
+
+
+def two_claims() -> list[Claim]:
+    return [
+        Claim(
+            "C1",
+            [
+                Line("J9035", 1040, 16, ("JZ",), ndc="50242006001", ndc_quantity=6.24, ndc_unit="ML"),
+                Line("96413", 280, 1, date="20251106"),
+            ],
+            prior_auth="AUTH9",
+            diagnoses=("C189", "K5090"),
+        ),
+        Claim(
+            "C2",
+            [Line("J3490", 50, 1, description="DRUGX 5MG", ndc="12345678901", ndc_quantity=1, ndc_unit="UN")],
+            filing_indicator="MC",
+        ),
+    ]
+
+
+def test_837p_frames_carry_the_fields_and_their_source():
+    parsed = parse_text(compose_837(two_claims(), "837P", control=7))
+    claims = parsed.claims
+    assert claims["claim_id"].to_list() == ["C1", "C2"]
+    assert claims["payer_filing_indicator"].to_list() == ["MB", "MC"]
+    assert claims["total_charge"].to_list() == [1320.0, 50.0]
+    assert claims["prior_auth"].to_list() == ["AUTH9", None]
+    assert claims["diagnoses"].to_list() == [["C189", "K5090"], ["C3490"]]
+    assert claims["interchange_control"].to_list() == ["000000007", "000000007"]
+    assert claims["transaction_control"].to_list() == ["0007", "0007"]
+    first = parsed.lines.row(0, named=True)
+    assert (first["procedure_code"], first["modifier_1"], first["units"], first["charge"]) == (
+        "J9035",
+        "JZ",
+        16,
+        1040,
+    )
+    assert (first["ndc_qualifier"], first["ndc"], first["ndc_quantity"], first["ndc_unit"]) == (
+        "N4",
+        "50242006001",
+        6.24,
+        "ML",
+    )
+    assert first["service_date"] == dt.date(2025, 11, 5)
+    assert first["diagnosis_pointers"] == [1]
+    # the 96413 line has its own date
+    assert parsed.lines["service_date"].to_list()[1] == dt.date(2025, 11, 6)
+    assert parsed.lines.filter(pl.col("procedure_code") == "J3490")["description"].item() == "DRUGX 5MG"
+    # positions point at the segments: ISA=1, GS=2, ST=3; the LIN comes right after SV1 and DTP
+    assert first["lin_position"] == first["sv_position"] + 2
+    assert first["ctp_position"] == first["lin_position"] + 1
+    assert parsed.errors.height == 0
+
+
+def test_837i_frames_have_revenue_code_and_bill_type():
+    claim = Claim(
+        "I1", [Line("J9312", 980, 10, ("JZ",), revenue_code="0636")], filing_indicator="MA", bill_type="131"
+    )
+    parsed = parse_text(compose_837([claim], "837I"))
+    assert parsed.errors.height == 0
+    assert parsed.claims.row(0, named=True)["bill_type"] == "131"
+    assert parsed.claims.row(0, named=True)["claim_type"] == "837I"
+    line = parsed.lines.row(0, named=True)
+    assert (line["revenue_code"], line["procedure_code"], line["units"]) == ("0636", "J9312", 10)
+
+
+def test_other_delimiters_and_no_line_breaks_parse_the_same():
+    text = compose_837(two_claims(), "837P", segment_end="~")
+    # element separator | and component separator > (the ISA16 position holds the component separator)
+    piped = text.replace("*", "|").replace(":", ">")
+    parsed = parse_text(piped)
+    assert parsed.errors.height == 0
+    assert parsed.source.ele_term == "|" and parsed.source.subele_term == ">"
+    assert parsed.lines["procedure_code"].to_list() == ["J9035", "96413", "J3490"]
+    assert parsed.lines["modifier_1"].to_list()[0] == "JZ"
+
+
+def test_several_interchanges_in_one_file():
+    text = compose_837(two_claims()[:1], control=1) + compose_837(two_claims()[1:], control=2)
+    parsed = parse_text(text)
+    assert parsed.claims["interchange_control"].to_list() == ["000000001", "000000002"]
+    assert parsed.claims["claim_index"].to_list() == [0, 1]
+    assert parsed.envelopes.height == 2
+
+
+def test_an_error_inside_a_claim_rejects_only_that_claim():
+    text = compose_837(two_claims()).replace("CLM*C2*50*", "CLM*C2*5X*")
+    parsed = parse_text(text)
+    findings = syntax_findings(parsed)
+    errors = findings.filter(pl.col("severity") == "error")
+    assert set(errors["claim_id"]) == {"C2"}
+    clm = parsed.claims.filter(pl.col("claim_id") == "C2")["clm_position"].item()
+    assert clm in errors["segment_position"].to_list()
+
+
+def test_an_error_in_the_subscriber_loop_belongs_to_that_subscribers_claim_and_is_redacted():
+    # the second claim's subscriber has an impossible birth date
+    text = compose_837(two_claims())
+    cut = text.index("NM1*IL*1*SAMPLE*PATIENT2")
+    text = text[:cut] + text[cut:].replace("DMG*D8*19500101*F", "DMG*D8*19501399*F", 1)
+    findings = syntax_findings(parse_text(text)).filter(pl.col("severity") == "error")
+    assert set(findings["claim_id"]) == {"C2"}
+    assert "19501399" not in " ".join(findings["message"].to_list())
+    assert findings["actual"].to_list() == [None] * findings.height
+
+
+def test_written_subset_is_valid_x12_with_renumbered_hl_and_counts():
+    parsed = parse_text(compose_837(two_claims()))
+    data = render_claims(parsed, [1])  # only C2: its subscriber HL was 3, it becomes 2
+    text = data.decode("latin-1")
+    segments = [s.strip() for s in text.split("~") if s.strip()]
+    assert "HL*1**20*1" in segments
+    assert "HL*2*1*22*0" in segments
+    assert not any(s.startswith("CLM*C1*") for s in segments)
+    st = segments.index(next(s for s in segments if s.startswith("ST*")))
+    se = segments.index(next(s for s in segments if s.startswith("SE*")))
+    assert segments[se] == f"SE*{se - st + 1}*0001"
+    assert segments[-2] == "GE*1*1" and segments[-1] == "IEA*1*000000001"
+    again = parse_text(text)
+    assert again.errors.height == 0
+    assert again.claims["claim_id"].to_list() == ["C2"]
+
+
+def test_claim_segments_are_written_exactly_as_received():
+    text = compose_837(two_claims())
+    parsed = parse_text(text)
+    out = render_claims(parsed, [0, 1]).decode("latin-1")
+    assert out == text
+
+
+def test_nothing_to_write_gives_none():
+    parsed = parse_text(compose_837(two_claims()))
+    assert render_claims(parsed, []) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("", "file is empty"),
+        ("GS*HC*A*B*20250101*1200*1*X*005010X222A1~", "must start with ISA"),
+        ("ISA*00*short*00*x~", "not the fixed-width 106-character ISA"),
+    ],
+)
+def test_unreadable_files_are_quarantined_with_a_reason(text, reason):
+    with pytest.raises(QuarantineError, match=reason):
+        parse_source(source_from_bytes(Path("bad.837"), text.encode()))
+
+
+def test_4010_interchange_is_quarantined():
+    text = compose_837(two_claims()).replace("*00501*", "*00401*", 1)
+    with pytest.raises(QuarantineError, match="ISA12.*00401"):
+        parse_text(text)
+
+
+def test_a_non_837_group_is_quarantined():
+    text = compose_837(two_claims()).replace("005010X222A1", "005010X221A1")
+    with pytest.raises(QuarantineError, match="segment 2: functional group HC/005010X221A1"):
+        parse_text(text)
+
+
+def test_truncated_file_is_quarantined():
+    text = compose_837(two_claims())
+    with pytest.raises(QuarantineError, match="without its IEA"):
+        parse_text(text[: text.index("GE*")])
+
+
+def test_utf8_bom_is_accepted_and_kept_on_output():
+    text = compose_837(two_claims())
+    parsed = parse_source(source_from_bytes(Path("bom.837"), b"\xef\xbb\xbf" + text.encode()))
+    assert parsed.errors.height == 0
+    assert render_claims(parsed, [0, 1]) == b"\xef\xbb\xbf" + text.encode()
