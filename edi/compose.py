@@ -56,10 +56,11 @@ def _composite(code: str, modifiers: tuple[str, ...], description: str | None) -
 
 def _line_segments(line: Line, number: int, kind: str, claim_date: str) -> list[str]:
     composite = _composite(line.code, line.modifiers, line.description)
+    amounts = f"{_amount(line.charge)}*{line.unit_basis}*{_amount(line.units)}"
     if kind == "837P":
-        service = f"SV1*{composite}*{_amount(line.charge)}*{line.unit_basis}*{_amount(line.units)}***1"
+        service = f"SV1*{composite}*{amounts}***1"
     else:
-        service = f"SV2*{line.revenue_code}*{composite}*{_amount(line.charge)}*{line.unit_basis}*{_amount(line.units)}"
+        service = f"SV2*{line.revenue_code}*{composite}*{amounts}"
     segments = [f"LX*{number}", service, f"DTP*472*D8*{line.date or claim_date}"]
     if line.prior_auth:
         segments.append(f"REF*G1*{line.prior_auth}")

@@ -48,7 +48,7 @@ SEGMENT_SCHEMA: dict[str, pl.DataType] = {
     "isa_index": pl.Int64,
     "gs_index": pl.Int64,
     "st_index": pl.Int64,
-    "hl_id": pl.String,  # HL01 of the HL block the segment is in (role hl), else null
+    "hl_key": pl.Int64,  # position of the HL segment heading the block the segment is in (role hl)
     "claim_index": pl.Int64,
     "line_number": pl.Int64,  # LX01 when the segment is inside a service line
     "raw": pl.String,  # the segment as received, without its terminator
@@ -60,6 +60,7 @@ HL_SCHEMA: dict[str, pl.DataType] = {
     "parent_id": pl.String,
     "level": pl.String,  # HL03: 20 billing, 22 subscriber, 23 patient
     "position": pl.Int64,
+    "parent_position": pl.Int64,  # the latest earlier HL in the transaction whose HL01 is HL02
 }
 
 ERROR_SCHEMA: dict[str, pl.DataType] = {
@@ -212,9 +213,10 @@ class _Builder:
         self.claim_type: str | None = None
         self.isa_index = self.gs_index = self.st_index = -1
         self.isa_sender = self.isa_receiver = None
-        self.hl_id: str | None = None
-        self.hl_levels: dict[str, str] = {}
+        self.hl_key: int | None = None
+        self.hl_positions: dict[str, int] = {}
         self.billing_hl = self.subscriber_hl = self.patient_hl = None
+        self.billing_key = self.subscriber_key = self.patient_key = None
         self.subscriber_sbr09: str | None = None
         self.payer_id: str | None = None
         self.claim: dict | None = None
@@ -251,7 +253,7 @@ class _Builder:
     def add(self, position: int, seg_id: str, loop: str, seg: Any, raw: str) -> None:
         role = self._role_and_state(position, seg_id, loop, seg)
         claim_index = self.claim["claim_index"] if (self.claim is not None and role == "claim") else None
-        hl_id = self.hl_id if role == "hl" else None
+        hl_key = self.hl_key if role == "hl" else None
         line_number = self.line["line_number"] if (self.line is not None and role == "claim") else None
         self.segments.append(
             (
@@ -262,7 +264,7 @@ class _Builder:
                 self.isa_index,
                 self.gs_index,
                 self.st_index,
-                hl_id,
+                hl_key,
                 claim_index,
                 line_number,
                 raw,
@@ -285,9 +287,10 @@ class _Builder:
         if seg_id == "ST":
             self.st_index += 1
             self.st02 = _v(seg, "ST02")
-            self.hl_id = None
-            self.hl_levels = {}
+            self.hl_key = None
+            self.hl_positions = {}
             self.billing_hl = self.subscriber_hl = self.patient_hl = None
+            self.billing_key = self.subscriber_key = self.patient_key = None
             self.envelopes.append(
                 {
                     **self._source(),
@@ -309,19 +312,24 @@ class _Builder:
             return seg_id
         if seg_id == "HL":
             self._close_claim(position - 1)
-            self.hl_id = _v(seg, "HL01")
+            hl_id = _v(seg, "HL01") or ""
             level = _v(seg, "HL03") or ""
             parent = _v(seg, "HL02")
-            self.hl_levels[self.hl_id or ""] = level
-            self.hls.append((self.st_index, self.hl_id, parent, level, position))
+            self.hls.append(
+                (self.st_index, hl_id, parent, level, position, self.hl_positions.get(parent or ""))
+            )
+            self.hl_positions[hl_id] = position
+            self.hl_key = position
             if level == "20":
-                self.billing_hl, self.subscriber_hl, self.patient_hl = self.hl_id, None, None
+                self.billing_hl, self.subscriber_hl, self.patient_hl = hl_id, None, None
+                self.billing_key, self.subscriber_key, self.patient_key = position, None, None
             elif level == "22":
-                self.subscriber_hl, self.patient_hl = self.hl_id, None
+                self.subscriber_hl, self.patient_hl = hl_id, None
+                self.subscriber_key, self.patient_key = position, None
                 self.subscriber_sbr09 = None
                 self.payer_id = None
             elif level == "23":
-                self.patient_hl = self.hl_id
+                self.patient_hl, self.patient_key = hl_id, position
             return "hl"
         if seg_id == "CLM":
             self._close_claim(position - 1)
@@ -330,7 +338,7 @@ class _Builder:
         if self.claim is not None:
             self._claim_segment(position, seg_id, loop, seg)
             return "claim"
-        if self.hl_id is None:
+        if self.hl_key is None:
             return "header"
         if seg_id == "SBR" and loop == "2000B":
             self.subscriber_sbr09 = _v(seg, "SBR09")
@@ -351,6 +359,9 @@ class _Builder:
             "billing_hl": self.billing_hl,
             "subscriber_hl": self.subscriber_hl,
             "patient_hl": self.patient_hl,
+            "billing_hl_position": self.billing_key,
+            "subscriber_hl_position": self.subscriber_key,
+            "patient_hl_position": self.patient_key,
             "payer_filing_indicator": self.subscriber_sbr09,
             "payer_id": self.payer_id,
             "total_charge": _float(_v(seg, "CLM02")),
@@ -474,6 +485,11 @@ def parse_source(source: SourceText) -> ParsedFile:
     if builder.claim is not None:
         builder._close_claim(position)
     unread = (capture.buffer + capture.fd.read()).strip()
+    if unread and source.seg_term not in unread:
+        raise QuarantineError(
+            f"segment {position + 1}: the file ends inside a segment ({unread[:3]!r}..., no segment "
+            f"terminator {source.seg_term!r} after it); the file may be truncated"
+        )
     if unread:
         raise QuarantineError(
             f"segment {position + 1}: empty segment (two segment terminators in a row); "

@@ -38,6 +38,10 @@ CLAIM_SCHEMA: dict[str, pl.DataType] = {
     "billing_hl": pl.String,  # HL01 of the 2000A billing provider loop
     "subscriber_hl": pl.String,  # HL01 of the 2000B subscriber loop
     "patient_hl": pl.String,  # HL01 of the 2000C patient loop, null when the patient is the subscriber
+    # positions of those HL segments: the keys the writer uses (HL01 values can repeat in bad files)
+    "billing_hl_position": pl.Int64,
+    "subscriber_hl_position": pl.Int64,
+    "patient_hl_position": pl.Int64,
     "payer_filing_indicator": pl.String,  # SBR09 of the 2000B loop (MB, MA, MC, CI, BL, HM, 16 ...)
     "payer_id": pl.String,  # 2010BB NM109
     "total_charge": pl.Float64,  # CLM02

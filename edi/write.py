@@ -27,8 +27,8 @@ def _kept_segments(parsed: ParsedFile, keep: pl.DataFrame) -> pl.DataFrame:
     needed_hl = (
         pl.concat(
             [
-                keep.select("st_index", pl.col(c).alias("hl_id"))
-                for c in ("billing_hl", "subscriber_hl", "patient_hl")
+                keep.select(pl.col(c).alias("hl_key"))
+                for c in ("billing_hl_position", "subscriber_hl_position", "patient_hl_position")
             ]
         )
         .drop_nulls()
@@ -38,7 +38,7 @@ def _kept_segments(parsed: ParsedFile, keep: pl.DataFrame) -> pl.DataFrame:
     claim_rows = segments.filter(pl.col("role") == "claim").join(
         keep.select("claim_index"), on="claim_index", how="semi"
     )
-    hl_rows = segments.filter(pl.col("role") == "hl").join(needed_hl, on=["st_index", "hl_id"], how="semi")
+    hl_rows = segments.filter(pl.col("role") == "hl").join(needed_hl, on="hl_key", how="semi")
     st_rows = segments.filter(pl.col("role").is_in(["ST", "header", "SE"])).join(
         keep.select("st_index").unique(), on="st_index", how="semi"
     )
@@ -49,11 +49,11 @@ def _kept_segments(parsed: ParsedFile, keep: pl.DataFrame) -> pl.DataFrame:
     return pl.concat([claim_rows, hl_rows, st_rows, *scoped]).sort("position")
 
 
-def _hl_children(parsed: ParsedFile, kept: pl.DataFrame) -> set[tuple[int, str]]:
-    """(st_index, HL01) of kept HLs that keep at least one child HL."""
-    kept_hls = kept.filter(pl.col("seg_id") == "HL").select("st_index", "hl_id")
-    with_parent = parsed.hls.join(kept_hls, on=["st_index", "hl_id"], how="semi")
-    return {(st, parent) for st, parent in with_parent.select("st_index", "parent_id").iter_rows() if parent}
+def _hl_children(parsed: ParsedFile, kept: pl.DataFrame) -> set[int]:
+    """Positions of kept HLs that keep at least one child HL."""
+    kept_hls = kept.filter(pl.col("seg_id") == "HL").select("position")
+    with_parent = parsed.hls.join(kept_hls, on="position", how="semi")
+    return set(with_parent["parent_position"].drop_nulls().to_list())
 
 
 def render_claims(parsed: ParsedFile, claim_indexes: Iterable[int]) -> bytes | None:
@@ -68,8 +68,9 @@ def render_claims(parsed: ParsedFile, claim_indexes: Iterable[int]) -> bytes | N
     has_children = _hl_children(parsed, kept)
     out: list[str] = []
     gs_count = st_count = seg_count = 0
-    hl_numbers: dict[str, str] = {}
-    for seg_id, raw, st_index, hl_id in kept.select("seg_id", "raw", "st_index", "hl_id").iter_rows():
+    hl_numbers: dict[int, str] = {}
+    parents = dict(parsed.hls.select("position", "parent_position").iter_rows())
+    for seg_id, raw, position in kept.select("seg_id", "raw", "position").iter_rows():
         if seg_id == "ISA":
             gs_count = 0
         elif seg_id == "GS":
@@ -80,7 +81,7 @@ def render_claims(parsed: ParsedFile, claim_indexes: Iterable[int]) -> bytes | N
             seg_count = 0
             hl_numbers = {}
         elif seg_id == "HL":
-            raw = _renumber_hl(raw, e, hl_numbers, (st_index, hl_id) in has_children)
+            raw = _renumber_hl(raw, e, hl_numbers, position, parents.get(position), position in has_children)
         elif seg_id == "SE":
             raw = e.join(["SE", str(seg_count + 1), *raw.split(e)[2:3]])
         elif seg_id == "GE":
@@ -93,13 +94,15 @@ def render_claims(parsed: ParsedFile, claim_indexes: Iterable[int]) -> bytes | N
     return source.bom + "".join(out).encode(source.encoding)
 
 
-def _renumber_hl(raw: str, e: str, numbers: dict[str, str], has_child: bool) -> str:
+def _renumber_hl(
+    raw: str, e: str, numbers: dict[int, str], position: int, parent: int | None, has_child: bool
+) -> str:
+    """HL01 counts up in output order, HL02 names the parent's new number, HL04 says if children follow."""
     elements = raw.split(e)
     while len(elements) < 5:
         elements.append("")
-    old_id, old_parent = elements[1], elements[2]
-    numbers[old_id] = str(len(numbers) + 1)
-    elements[1] = numbers[old_id]
-    elements[2] = numbers.get(old_parent, "") if old_parent else ""
+    numbers[position] = str(len(numbers) + 1)
+    elements[1] = numbers[position]
+    elements[2] = numbers.get(parent, "") if parent is not None else ""
     elements[4] = "1" if has_child else "0"
     return e.join(elements)

@@ -1,27 +1,10 @@
-"""Shared fixtures: where ../shared is, and one Prefect test harness for the whole session."""
+"""Shared fixtures: one temporary local Prefect API for the whole test session."""
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
-
-REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("SCRUB837_SHARED", REPO.parent / "shared"))
-CORPUS = SHARED / "corpus" / "837"
-
-
-def corpus_or_skip() -> Path:
-    if not CORPUS.is_dir():
-        pytest.skip(f"real 837 corpus not found at {CORPUS} (set SCRUB837_SHARED to the shared/ folder)")
-    return CORPUS
-
-
-def corpus_files() -> list[Path]:
-    if not CORPUS.is_dir():
-        return []
-    return sorted(p for p in CORPUS.rglob("*") if p.is_file() and p.name != "SOURCES.tsv")
 
 
 @pytest.fixture(scope="session")

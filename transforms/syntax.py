@@ -60,7 +60,23 @@ LEADING_SPACE = Rule(
     check=lambda frames, ref: pl.DataFrame(),
 )
 
-SYNTAX_RULES = [IG_ERROR, GUIDE_RELEASE, LEADING_SPACE]
+SHARED_ERRORS = Rule(
+    rule_id="SYN004",
+    category="syntax",
+    severity="error",
+    carc="CO-16",
+    title="Rejected with a shared loop or envelope that has IG errors",
+    doc=(
+        "What it does: rejects a claim whose billing provider, subscriber or patient HL loop, transaction "
+        "header/trailer, group or interchange has implementation-guide errors. Those errors are listed in "
+        "full (SYN001) under the first claim sent with that part; each other claim gets this one row.\n"
+        "Why is this bad: the claim cannot be sent without the broken part, and a payer rejects it with it.\n"
+        "Example: SE01 says 25 segments and the transaction has 34: every claim in it is rejected."
+    ),
+    check=lambda frames, ref: pl.DataFrame(),
+)
+
+SYNTAX_RULES = [IG_ERROR, GUIDE_RELEASE, LEADING_SPACE, SHARED_ERRORS]
 
 _LEADING_SPACE_MESSAGE = "Segment contains a leading space"
 
@@ -78,55 +94,87 @@ def _placed_errors(parsed: ParsedFile) -> pl.DataFrame:
     )
 
 
-def _owners(placed: pl.DataFrame, claims: pl.DataFrame) -> pl.DataFrame:
-    """Error rows repeated once per claim they belong to."""
-    claim_cols = [
-        "claim_index",
-        "claim_id",
-        "source_file",
-        "interchange_control",
-        "group_control",
-        "transaction_control",
-    ]
+_CLAIM_COLS = [
+    "claim_index",
+    "claim_id",
+    "source_file",
+    "interchange_control",
+    "group_control",
+    "transaction_control",
+]
+_ERROR_COLS = [
+    "line_number",
+    "segment_position",
+    "seg_id",
+    "loop",
+    "level",
+    "code",
+    "message",
+    "value",
+    "element",
+]
+
+
+def _owners(placed: pl.DataFrame, claims: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(errors inside one claim, errors in a part shared by several claims repeated per claim).
+
+    Shared rows carry `scope` (which shared part) and `scope_label` (what to call it)."""
     in_claim = placed.filter(pl.col("role") == "claim").join(
-        claims.select(claim_cols), on="claim_index", how="inner"
+        claims.select(_CLAIM_COLS), on="claim_index", how="inner"
     )
     hl_claims = pl.concat(
         [
-            claims.select(*claim_cols, "st_index", pl.col(level).alias("hl_id"))
-            for level in ("billing_hl", "subscriber_hl", "patient_hl")
+            claims.select(*_CLAIM_COLS, pl.col(f"{level}_hl_position").alias("hl_key"))
+            for level in ("billing", "subscriber", "patient")
         ]
-    ).drop_nulls("hl_id")
+    ).drop_nulls("hl_key")
     in_hl = (
         placed.filter(pl.col("role") == "hl")
         .drop("claim_index")
-        .join(hl_claims, on=["st_index", "hl_id"], how="inner")
-    )
-    by_scope = []
-    for roles, key in (
-        (("header", "ST", "SE"), "st_index"),
-        (("GS", "GE"), "gs_index"),
-        (("ISA", "IEA"), "isa_index"),
-    ):
-        by_scope.append(
-            placed.filter(pl.col("role").is_in(roles))
-            .drop("claim_index", "line_number")
-            .join(claims.select(*claim_cols, key), on=key, how="inner")
-            .with_columns(pl.lit(None, dtype=pl.Int64).alias("line_number"))
+        .join(hl_claims, on="hl_key", how="inner")
+        .with_columns(
+            pl.format("hl:{}", pl.col("hl_key")).alias("scope"),
+            pl.format("HL loop {} starting at segment {}", pl.col("loop"), pl.col("hl_key")).alias(
+                "scope_label"
+            ),
         )
-    columns = [
-        *claim_cols,
-        "line_number",
-        "segment_position",
-        "seg_id",
-        "loop",
-        "level",
-        "code",
-        "message",
-        "value",
-        "element",
-    ]
-    return pl.concat([frame.select(columns) for frame in (in_claim, in_hl, *by_scope)])
+    )
+    shared = [in_hl]
+    for roles, key, label in (
+        (("header", "ST", "SE"), "st_index", "transaction (ST/SE envelope and header)"),
+        (("GS", "GE"), "gs_index", "functional group (GS/GE)"),
+        (("ISA", "IEA"), "isa_index", "interchange (ISA/IEA)"),
+    ):
+        shared.append(
+            placed.filter(pl.col("role").is_in(roles))
+            .drop("claim_index")
+            .join(claims.select(*_CLAIM_COLS, key), on=key, how="inner")
+            .with_columns(
+                pl.format("{}:{}", pl.lit(key), pl.col(key)).alias("scope"),
+                pl.lit(label).alias("scope_label"),
+            )
+        )
+    columns = [*_CLAIM_COLS, *_ERROR_COLS]
+    return (
+        in_claim.select(columns),
+        pl.concat([frame.select(*columns, "scope", "scope_label") for frame in shared]),
+    )
+
+
+def _shared_summary(shared: pl.DataFrame) -> pl.DataFrame:
+    """One SYN004 row per claim and shared part whose errors are listed under another claim."""
+    return (
+        shared.group_by(*_CLAIM_COLS, "scope", "scope_label", "first_claim_id")
+        .agg(pl.len().alias("count"), pl.col("segment_position").min())
+        .with_columns(
+            pl.format(
+                "rejected with its {}: {} implementation-guide error(s) there, listed in full under claim {}",
+                pl.col("scope_label"),
+                pl.col("count"),
+                pl.col("first_claim_id"),
+            ).alias("message")
+        )
+    )
 
 
 def _redacted(frame: pl.DataFrame) -> pl.DataFrame:
@@ -157,13 +205,22 @@ def syntax_findings(parsed: ParsedFile) -> pl.DataFrame:
         return to_findings(
             pl.DataFrame(), rule_id="SYN001", category="syntax", severity="error", carc="CO-16"
         )
-    owned = _owners(_placed_errors(parsed), claims)
-    leading = owned["message"] == _LEADING_SPACE_MESSAGE
-    owned = _redacted(owned)
+    in_claim, shared = _owners(_placed_errors(parsed), claims)
+    # A shared part's errors are listed once, under the first claim sent with it; the other
+    # claims get one SYN004 row each, so a bad header does not multiply into every claim.
+    first = shared.group_by("scope").agg(
+        pl.col("claim_index").min().alias("first_claim"),
+        pl.col("claim_id").sort_by("claim_index").first().alias("first_claim_id"),
+    )
+    shared = shared.join(first, on="scope")
+    is_first = pl.col("claim_index") == pl.col("first_claim")
+    leading = pl.col("message") == _LEADING_SPACE_MESSAGE
+    listed = pl.concat([in_claim, shared.filter(is_first).select(in_claim.columns)])
+    others = shared.filter(~is_first & ~leading)
     parts = [
-        IG_ERROR.finish(owned.filter(~leading)),
+        IG_ERROR.finish(_redacted(listed.filter(~leading))),
         LEADING_SPACE.finish(
-            owned.filter(leading)
+            listed.filter(leading)
             .unique(["claim_index", "segment_position"])
             .with_columns(
                 pl.lit("segment ID directly after the terminator").alias("expected"),
@@ -171,6 +228,7 @@ def syntax_findings(parsed: ParsedFile) -> pl.DataFrame:
                 pl.lit(True).alias("fix_applied"),
             )
         ),
+        SHARED_ERRORS.finish(_shared_summary(others)),
     ]
     notes = pl.DataFrame(
         parsed.guide_notes,

@@ -1,0 +1,98 @@
+"""The `scrub837` command."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+DEFAULT_INBOX = Path(__file__).resolve().parents[1] / "samples" / "inbox"
+
+
+def _prefect_defaults() -> None:
+    # The ephemeral local API can take a while to start on a small, busy machine.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
+
+
+def _run(args: argparse.Namespace) -> int:
+    from flows.daily import daily_scrub, task_runner
+
+    inbox = Path(args.inbox)
+    if not inbox.is_dir():
+        print(f"scrub837: inbox {inbox} is not a folder", file=sys.stderr)
+        return 2
+    runner = task_runner(args.runner, args.workers, args.dask_address)
+    manifest = daily_scrub.with_options(task_runner=runner)(
+        inbox=inbox,
+        out=Path(args.out),
+        reference_dir=Path(args.reference) if args.reference else None,
+    )
+    totals = manifest["totals"]
+    print(
+        f"run {manifest['run_id']}: {totals['files']} files ({totals['quarantined_files']} quarantined), "
+        f"{totals['claims']} claims: {totals['accepted']} accepted, {totals['rejected']} rejected; "
+        f"report: {Path(args.out) / 'summary.md'}"
+    )
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from flows.daily import daily_scrub
+
+    daily_scrub.serve(
+        name="scrub837-daily",
+        cron=args.cron,
+        parameters={"inbox": str(Path(args.inbox).resolve()), "out": str(Path(args.out).resolve())},
+    )
+    return 0
+
+
+def _reference_build(args: argparse.Namespace) -> int:
+    from reference_data.build import build
+
+    version = build(Path(args.refdata), Path(args.into) if args.into else None)
+    print(json.dumps(version, indent=2, default=str))
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="scrub837", description="Scrub outbound 837P/837I claim files.")
+    commands = top.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="scrub every file in INBOX into OUT")
+    run.add_argument(
+        "inbox", nargs="?", default=str(DEFAULT_INBOX), help="folder of 837 files (default: samples)"
+    )
+    run.add_argument("--out", required=True, help="output folder")
+    run.add_argument("--reference", help="folder of reference Parquet tables (default: the shipped ones)")
+    run.add_argument("--runner", default="thread", choices=["thread", "process", "dask"])
+    run.add_argument("--workers", type=int, default=None, help="parallel tasks (default: Prefect's)")
+    run.add_argument("--dask-address", help="scheduler address of an existing Dask cluster")
+    run.set_defaults(func=_run)
+
+    serve = commands.add_parser("serve", help="run the daily scrub on a schedule (needs a Prefect API)")
+    serve.add_argument("inbox")
+    serve.add_argument("--out", required=True)
+    serve.add_argument("--cron", default="0 2 * * *", help="schedule, default 02:00 daily")
+    serve.set_defaults(func=_serve)
+
+    reference = commands.add_parser("reference", help="reference data")
+    ref_commands = reference.add_subparsers(dest="reference_command", required=True)
+    build = ref_commands.add_parser("build", help="rebuild the Parquet tables from raw CMS files")
+    build.add_argument("refdata", help="folder of raw CMS files (e.g. ../shared/refdata)")
+    build.add_argument("--into", help="where to write the tables (default: the package's reference_data/)")
+    build.set_defaults(func=_reference_build)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    _prefect_defaults()
+    args = parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

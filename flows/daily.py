@@ -1,0 +1,135 @@
+"""The daily batch: one Prefect task per inbox file, then the run's summary and manifest.
+
+Runs locally with no server (Prefect's ephemeral API). The task runner is chosen by the caller:
+threads (default), processes (pyx12 is pure Python, so processes use both cores), or a Dask
+cluster through prefect-dask when one machine is not enough.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import uuid
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NONE
+from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
+
+from flows.inbox import inbox_files
+from flows.report import write_manifest, write_reports
+from flows.scrub_file import FileResult, quarantine, scrub_file, sha256_of
+from reference_data.load import load_reference
+
+
+@task(name="scrub-file", retries=2, retry_delay_seconds=[2, 10], cache_policy=NONE)
+def scrub_file_task(path: Path, name: str, out: Path, run_id: str, reference_dir: Path | None) -> dict:
+    """Scrub one file. Reference tables are loaded in the worker (cheap), not shipped to it."""
+    return scrub_file(path, name, out, run_id, load_reference(reference_dir)).to_dict()
+
+
+def new_run_id() -> str:
+    now = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    return f"{now}-{uuid.uuid4().hex[:6]}"
+
+
+@flow(name="scrub837-daily", log_prints=False)
+def daily_scrub(
+    inbox: Path,
+    out: Path,
+    reference_dir: Path | None = None,
+    run_id: str | None = None,
+) -> dict:
+    """Scrub every file in INBOX into OUT and write the run's reports."""
+    logger = get_run_logger()
+    started = time.perf_counter()
+    started_at = dt.datetime.now(dt.UTC)
+    run_id = run_id or new_run_id()
+    inbox, out = Path(inbox), Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    reference = load_reference(reference_dir)
+    files = inbox_files(inbox)
+    logger.info("run %s: %d files in %s", run_id, len(files), inbox)
+    futures = [
+        (path, name, scrub_file_task.submit(path, name, out, run_id, reference_dir)) for path, name in files
+    ]
+    results = []
+    for path, name, future in futures:
+        future.wait()
+        state = future.state
+        if state.is_completed():
+            results.append(future.result())
+        else:
+            reason = f"processing failed after retries: {_failure(state)}"
+            logger.error("%s: %s", name, reason)
+            quarantine(path, name, out, reason)
+            results.append(_failed(path, name, reason).to_dict())
+    manifest = write_manifest(out, run_id, inbox, results, reference.version, started_at, started)
+    summary = write_reports(out, manifest)
+    _publish(summary, manifest)
+    logger.info(
+        "run %s done: %d files (%d quarantined), %d claims: %d accepted, %d rejected",
+        run_id,
+        manifest["totals"]["files"],
+        manifest["totals"]["quarantined_files"],
+        manifest["totals"]["claims"],
+        manifest["totals"]["accepted"],
+        manifest["totals"]["rejected"],
+    )
+    return manifest
+
+
+def _failure(state) -> str:
+    try:
+        state.result()
+    except Exception as exc:  # the task's own exception, re-raised by Prefect
+        return f"{type(exc).__name__}: {exc}"
+    return state.name or "unknown state"
+
+
+def _failed(path: Path, name: str, reason: str) -> FileResult:
+    return FileResult(
+        source_file=name,
+        sha256=sha256_of(path),
+        bytes=path.stat().st_size,
+        status="quarantined",
+        reason=reason,
+    )
+
+
+def _publish(summary_md: str, manifest: dict) -> None:
+    """Prefect artifacts: the summary and a per-file table, keyed so runs version them."""
+    create_markdown_artifact(markdown=summary_md, key="scrub837-summary", description="Daily scrub summary")
+    create_table_artifact(
+        table=[
+            {
+                "file": f["source_file"],
+                "status": f["status"],
+                "claims": f["claims"],
+                "accepted": f["accepted"],
+                "rejected": f["rejected"],
+                "reason": f["reason"] or "",
+            }
+            for f in manifest["inputs"]
+        ],
+        key="scrub837-files",
+        description="Per-file results",
+    )
+
+
+def task_runner(kind: str, workers: int | None = None, address: str | None = None):
+    """The task runner for `--runner`: thread, process or dask."""
+    if kind == "thread":
+        return ThreadPoolTaskRunner(max_workers=workers)
+    if kind == "process":
+        return ProcessPoolTaskRunner(max_workers=workers)
+    if kind == "dask":
+        try:
+            from prefect_dask import DaskTaskRunner
+        except ImportError as exc:
+            raise SystemExit("the dask runner needs the extra: pip install 'scrub837[dask]'") from exc
+        if address:
+            return DaskTaskRunner(address=address)
+        return DaskTaskRunner(cluster_kwargs={"n_workers": workers or 2, "threads_per_worker": 1})
+    raise SystemExit(f"unknown runner {kind!r}: use thread, process or dask")

@@ -1,0 +1,196 @@
+"""Scrubbing one input file: parse, check, decide, write. Plain functions; flows/daily.py wraps them in tasks.
+
+Everything one file produces is written by this module under OUT, named after the file's path
+relative to the inbox, so files can be processed in parallel (threads, processes or a Dask
+cluster) without sharing anything but the output folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import shutil
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from edi.parse import ParsedFile, parse_source
+from edi.source import QuarantineError, read_source, source_from_bytes
+from edi.write import render_claims
+from reference_data.model import Reference
+from transforms.catalogue import ALL_RULES
+from transforms.framework import FINDING_SCHEMA, Frames, dispositions, run_rules
+from transforms.syntax import syntax_findings
+
+log = logging.getLogger("scrub837")
+
+EXCEPTION_COLUMNS = [
+    "run_id",
+    "source_file",
+    "interchange_control",
+    "group_control",
+    "transaction_control",
+    "claim_id",
+    "line_number",
+    "segment_position",
+    "rule_id",
+    "category",
+    "severity",
+    "message",
+    "expected",
+    "actual",
+    "carc",
+    "fix_applied",
+]
+CLAIM_OUTPUT_SCHEMA: dict[str, pl.DataType] = {
+    "run_id": pl.String,
+    "source_file": pl.String,
+    "claim_id": pl.String,
+    "interchange_control": pl.String,
+    "group_control": pl.String,
+    "transaction_control": pl.String,
+    "claim_type": pl.String,
+    "payer_filing_indicator": pl.String,
+    "total_charge": pl.Float64,
+    "disposition": pl.String,
+    "errors": pl.Int64,
+    "warnings": pl.Int64,
+}
+
+
+@dataclass
+class FileResult:
+    """What one file came to; small, so it can travel back from any worker."""
+
+    source_file: str
+    sha256: str
+    bytes: int
+    status: str  # processed | quarantined
+    reason: str | None = None
+    claims: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    errors: int = 0
+    warnings: int = 0
+    infos: int = 0
+    rule_counts: dict[str, int] = field(default_factory=dict)
+    outputs: dict[str, str] = field(default_factory=dict)
+    output_check: dict[str, int] = field(default_factory=dict)  # pyx12 errors found re-reading outputs
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def quarantine(path: Path, name: str, out: Path, reason: str) -> None:
+    """Copy the input to OUT/quarantine/<name> with <name>.reason.txt beside it."""
+    target = out / "quarantine" / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(path, target)
+    target.with_name(target.name + ".reason.txt").write_text(reason.rstrip() + "\n", encoding="utf-8")
+
+
+def check_file(parsed: ParsedFile, ref: Reference) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Findings and per-claim dispositions of one parsed file."""
+    frames = Frames(envelopes=parsed.envelopes, claims=parsed.claims, lines=parsed.lines)
+    findings = pl.concat([syntax_findings(parsed), run_rules(ALL_RULES, frames, ref)])
+    return findings, dispositions(parsed.claims, findings)
+
+
+def _write_parquet(frame: pl.DataFrame, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    frame.write_parquet(target)
+
+
+def _write_x12(parsed: ParsedFile, claim_indexes: list[int], target: Path) -> int | None:
+    """Write the claims; return pyx12's error count re-reading what was written (None: nothing written)."""
+    data = render_claims(parsed, claim_indexes)
+    if data is None:
+        return None
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    return source_errors(target, data)
+
+
+def source_errors(path: Path, data: bytes) -> int:
+    """pyx12 validation errors in X12 bytes (the self-check run on everything written)."""
+    return parse_source(source_from_bytes(path, data)).errors.height
+
+
+def scrub_file(path: Path, name: str, out: Path, run_id: str, ref: Reference) -> FileResult:
+    """Scrub one file into OUT. Bad input is quarantined with its reason; never raises for it."""
+    started = time.perf_counter()
+    result = FileResult(
+        source_file=name, sha256=sha256_of(path), bytes=path.stat().st_size, status="processed"
+    )
+    try:
+        parsed = parse_source(read_source(path))
+    except QuarantineError as exc:
+        quarantine(path, name, out, str(exc))
+        result.status, result.reason = "quarantined", str(exc)
+        result.seconds = time.perf_counter() - started
+        log.warning("quarantined %s: %s", name, exc)
+        return result
+    parsed = _named(parsed, name)
+    findings, decided = check_file(parsed, ref)
+    accepted = decided.filter(pl.col("disposition") == "accepted")["claim_index"].to_list()
+    rejected = decided.filter(pl.col("disposition") == "rejected")["claim_index"].to_list()
+    for kind, indexes in (("scrubbed", accepted), ("rejected", rejected)):
+        errors = _write_x12(parsed, indexes, out / kind / name)
+        if errors is not None:
+            result.outputs[kind] = f"{kind}/{name}"
+            result.output_check[kind] = errors
+    _write_parquet(_exceptions(findings, run_id), out / "exceptions" / f"{name}.parquet")
+    _write_parquet(_claims(parsed, decided, run_id), out / "claims" / f"{name}.parquet")
+    severities = findings["severity"].value_counts()
+    counts = dict(zip(severities["severity"].to_list(), severities["count"].to_list(), strict=True))
+    rule_counts = findings["rule_id"].value_counts()
+    result.claims = parsed.claims.height
+    result.accepted, result.rejected = len(accepted), len(rejected)
+    result.errors, result.warnings, result.infos = (counts.get(s, 0) for s in ("error", "warning", "info"))
+    result.rule_counts = dict(
+        zip(rule_counts["rule_id"].to_list(), rule_counts["count"].to_list(), strict=True)
+    )
+    result.seconds = time.perf_counter() - started
+    log.info(
+        "%s: %d claims, %d accepted, %d rejected, %d findings",
+        name,
+        result.claims,
+        result.accepted,
+        result.rejected,
+        findings.height,
+    )
+    return result
+
+
+def _named(parsed: ParsedFile, name: str) -> ParsedFile:
+    """Use the inbox-relative name as source_file in every frame."""
+    col = pl.lit(name).alias("source_file")
+    parsed.envelopes = parsed.envelopes.with_columns(col)
+    parsed.claims = parsed.claims.with_columns(col)
+    parsed.lines = parsed.lines.with_columns(col)
+    return parsed
+
+
+def _exceptions(findings: pl.DataFrame, run_id: str) -> pl.DataFrame:
+    frame = findings if findings.height else pl.DataFrame(schema=FINDING_SCHEMA)
+    return frame.with_columns(pl.lit(run_id).alias("run_id")).select(EXCEPTION_COLUMNS)
+
+
+def _claims(parsed: ParsedFile, decided: pl.DataFrame, run_id: str) -> pl.DataFrame:
+    return (
+        parsed.claims.join(decided, on=["source_file", "claim_index"], how="left")
+        .sort("claim_index")
+        .with_columns(pl.lit(run_id).alias("run_id"))
+        .select([pl.col(name).cast(dtype) for name, dtype in CLAIM_OUTPUT_SCHEMA.items()])
+    )

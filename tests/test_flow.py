@@ -1,0 +1,111 @@
+"""The daily flow end to end, under a temporary local Prefect API: outputs and their contract."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from edi.compose import Claim, Line, compose_837
+from edi.parse import parse_source
+from edi.source import read_source
+from flows.daily import daily_scrub
+from flows.scrub_file import CLAIM_OUTPUT_SCHEMA, EXCEPTION_COLUMNS
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+
+BEVACIZUMAB = "50242006001"  # J9035: 4 mL per vial, 10 billing units per vial (CMS crosswalk)
+
+
+def _inbox(tmp_path: Path) -> Path:
+    inbox = tmp_path / "inbox"
+    (inbox / "practice-a").mkdir(parents=True)
+    good = Claim(
+        "GOOD-1",
+        [
+            Line("J9035", 1040, 16, ("JZ",), ndc=BEVACIZUMAB, ndc_quantity=6.24, ndc_unit="ML"),
+            Line("96413", 280, 1),
+        ],
+    )
+    # field scenario 2, wrong: the JW line bills 5 units where 1.76 mL is 4.4 -> 4
+    bad = Claim(
+        "BAD-1",
+        [
+            Line("J9035", 1040, 16, ndc=BEVACIZUMAB, ndc_quantity=6.24, ndc_unit="ML"),
+            Line("J9035", 325, 5, ("JW",), ndc=BEVACIZUMAB, ndc_quantity=1.76, ndc_unit="ML"),
+            Line("96413", 280, 1),
+        ],
+    )
+    (inbox / "practice-a" / "batch1.837").write_text(compose_837([good, bad], control=11))
+    (inbox / "clean.837").write_text(compose_837([good], control=12))
+    (inbox / "notes.txt").write_text("not a claim file\n")
+    return inbox
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("flow")
+    out = tmp / "out"
+    manifest = daily_scrub(inbox=_inbox(tmp), out=out, run_id="test-run")
+    return out, manifest
+
+
+def test_every_claim_lands_in_exactly_one_place(run):
+    out, manifest = run
+    claims = pl.read_parquet(out / "claims" / "**" / "*.parquet")
+    assert claims.columns == list(CLAIM_OUTPUT_SCHEMA)
+    assert sorted(claims["claim_id"].to_list()) == ["BAD-1", "GOOD-1", "GOOD-1"]
+    by_file = {(r["source_file"], r["claim_id"]): r["disposition"] for r in claims.iter_rows(named=True)}
+    assert by_file == {
+        ("practice-a/batch1.837", "GOOD-1"): "accepted",
+        ("practice-a/batch1.837", "BAD-1"): "rejected",
+        ("clean.837", "GOOD-1"): "accepted",
+    }
+    scrubbed = parse_source(read_source(out / "scrubbed" / "practice-a" / "batch1.837"))
+    rejected = parse_source(read_source(out / "rejected" / "practice-a" / "batch1.837"))
+    assert scrubbed.claims["claim_id"].to_list() == ["GOOD-1"]
+    assert rejected.claims["claim_id"].to_list() == ["BAD-1"]
+    assert scrubbed.errors.height == 0 and rejected.errors.height == 0
+    assert not (out / "rejected" / "clean.837").exists()  # no rejected claim, no file
+    assert manifest["totals"]["claims"] == 3
+    assert (manifest["totals"]["accepted"], manifest["totals"]["rejected"]) == (2, 1)
+
+
+def test_exception_report_names_the_claim_and_the_right_units(run):
+    out, _ = run
+    exceptions = pl.read_parquet(out / "exceptions" / "**" / "*.parquet")
+    assert exceptions.columns == EXCEPTION_COLUMNS
+    units = exceptions.filter(pl.col("rule_id") == "UNT001")
+    assert units.height == 1
+    row = units.row(0, named=True)
+    assert (row["claim_id"], row["line_number"], row["expected"], row["actual"]) == ("BAD-1", 2, "4", "5")
+    assert (row["category"], row["severity"], row["run_id"]) == ("units", "error", "test-run")
+    assert row["interchange_control"] == "000000011" and row["transaction_control"] == "0011"
+
+
+def test_bad_file_is_quarantined_with_a_reason_and_the_batch_goes_on(run):
+    out, manifest = run
+    reason = (out / "quarantine" / "notes.txt.reason.txt").read_text()
+    assert "must start with ISA" in reason
+    assert (out / "quarantine" / "notes.txt").read_text() == "not a claim file\n"
+    statuses = {f["source_file"]: f["status"] for f in manifest["inputs"]}
+    assert statuses == {
+        "clean.837": "processed",
+        "notes.txt": "quarantined",
+        "practice-a/batch1.837": "processed",
+    }
+
+
+def test_manifest_summary_and_report(run):
+    out, manifest = run
+    saved = json.loads((out / "manifest.json").read_text())
+    assert saved["run_id"] == "test-run"
+    assert all(len(f["sha256"]) == 64 for f in saved["inputs"])
+    assert "asp_pricing" in json.dumps(saved["reference_data"])
+    summary = (out / "summary.md").read_text()
+    assert "Claims: 3 (2 accepted, 1 rejected)" in summary
+    assert "UNT001" in summary
+    html = (out / "report.html").read_text()
+    assert html.startswith("<!doctype html>") and "<script" not in html and "UNT001" in html

@@ -1,0 +1,426 @@
+"""JW / JZ discarded-drug modifiers (category "waste_modifier").
+
+JWZ001 JW or JZ missing on a line that Medicare requires it on
+JWZ002 JW and JZ both reported for one drug on one date
+JWZ003 JW waste line without a line for the administered dose
+JWZ004 JW on a multi-dose container
+JWZ005 JW waste line for less than one billing unit
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from transforms.framework import Frames, Rule
+from transforms.rules.dose import with_implied_units
+from transforms.rules.drug_lines import (
+    CLAIM_KEY,
+    JZ_REQUIRED_FROM,
+    bill_type_prefix,
+    drug_lines,
+    findings,
+    has_modifier,
+    modifier_list,
+    ndc11,
+    num,
+    service_date,
+    text,
+)
+
+# Outpatient bill types where Medicare requires JW/JZ: hospital outpatient (13x), ambulatory
+# surgery (83x), critical access hospital (85x). Not inpatient (11x), RHC (71x), FQHC (77x).
+OUTPATIENT_BILL_TYPES = ("13", "83", "85")
+SEPARATELY_PAID_SI = ("K", "G")
+DRUG_KEY = [*CLAIM_KEY, "procedure_code", "service_date"]
+
+SINGLE_DOSE_NOTE = (
+    " {} treated as single-dose: CMS publishes no per-NDC container flag; "
+    "mark multi-dose codes/NDCs in payer_policy.toml."
+)
+
+
+def _is_waste_policy_code() -> pl.Expr:
+    """J codes the policy covers: not the oral / inhalation ranges J7500-J7699 and J8000-J8999."""
+    code = pl.col("procedure_code")
+    return (
+        code.str.contains(r"^J\d{4}$")
+        & ~code.str.contains(r"^J7[56]\d\d$")
+        & ~code.str.contains(r"^J8\d{3}$")
+    )
+
+
+def _with_multi_dose(df: pl.DataFrame, ref) -> pl.DataFrame:
+    """Add `multi_dose_note` (null when neither the code nor the NDC is marked multi-dose)."""
+    md = ref.multi_dose
+    by_code = (
+        md.filter(pl.col("hcpcs").is_not_null())
+        .group_by("hcpcs")
+        .agg(pl.col("note").drop_nulls().first().alias("_code_note"))
+        .rename({"hcpcs": "procedure_code"})
+    )
+    by_ndc = (
+        md.filter(pl.col("ndc11").is_not_null())
+        .group_by("ndc11")
+        .agg(pl.col("note").drop_nulls().first().alias("_ndc_note"))
+        .rename({"ndc11": "_ndc11"})
+    )
+    marked_code = pl.col("procedure_code").is_in(by_code["procedure_code"].implode())
+    marked_ndc = pl.col("_ndc11").is_in(by_ndc["_ndc11"].implode())
+    out = (
+        df.with_columns(ndc11().alias("_ndc11"))
+        .join(by_code, on="procedure_code", how="left")
+        .join(by_ndc, on="_ndc11", how="left")
+        .with_columns(
+            pl.when(marked_ndc)
+            .then(
+                pl.format(
+                    "NDC {} is marked multi-dose ({})",
+                    pl.col("_ndc11"),
+                    pl.col("_ndc_note").fill_null("no note"),
+                )
+            )
+            .when(marked_code)
+            .then(
+                pl.format(
+                    "{} is marked multi-dose ({})",
+                    pl.col("procedure_code"),
+                    pl.col("_code_note").fill_null("no note"),
+                )
+            )
+            .otherwise(None)
+            .alias("multi_dose_note")
+        )
+    )
+    return out.drop("_ndc11", "_code_note", "_ndc_note")
+
+
+def _asp_payable(df: pl.DataFrame, ref) -> pl.DataFrame:
+    """Add `asp_payable`: the code has an ASP payment limit for the date of service.
+
+    When the date falls in no quarter the table holds (e.g. between two shipped quarters), any
+    quarter's limit counts, so a missing quarter does not silently switch the rule off.
+    """
+    asp = ref.asp_pricing.filter(pl.col("payment_limit").is_not_null()).select(
+        "hcpcs", "effective_start", "effective_end"
+    )
+    dos = pl.col("service_date")
+    in_window = (pl.col("effective_start").is_null() | (pl.col("effective_start") <= dos)) & (
+        pl.col("effective_end").is_null() | (pl.col("effective_end") >= dos)
+    )
+    covered_dates = (
+        df.select("service_date")
+        .drop_nulls()
+        .unique()
+        .join(asp.select("effective_start", "effective_end").unique(), how="cross")
+        .filter(in_window)
+        .select("service_date")
+        .unique()
+        .with_columns(pl.lit(True).alias("_covered"))
+    )
+    base = (
+        df.with_row_index("_row")
+        .join(covered_dates, on="service_date", how="left")
+        .with_columns(pl.col("_covered").fill_null(False))
+    )
+    hits = (
+        base.select("_row", "procedure_code", "service_date", "_covered")
+        .join(asp, left_on="procedure_code", right_on="hcpcs", how="inner")
+        .filter(~pl.col("_covered") | in_window)
+        .select("_row")
+        .unique()
+        .with_columns(pl.lit(True).alias("asp_payable"))
+    )
+    return (
+        base.join(hits, on="_row", how="left")
+        .with_columns(pl.col("asp_payable").fill_null(False))
+        .drop("_row", "_covered")
+    )
+
+
+def _opps_si(df: pl.DataFrame, ref) -> pl.DataFrame:
+    si = (
+        ref.opps_status.sort("version", nulls_last=False)
+        .group_by("hcpcs", maintain_order=True)
+        .last()
+        .select(pl.col("hcpcs").alias("procedure_code"), pl.col("status_indicator").alias("opps_si"))
+    )
+    return df.join(si, on="procedure_code", how="left")
+
+
+def applicable_lines(frames: Frames, ref) -> pl.DataFrame:
+    """Drug lines on which Medicare requires JW or JZ, with `payable_basis` text.
+
+    Payer: ref.payer_profiles.jw_jz_required for the claim's filing indicator (SBR09).
+    Setting: any 837P; 837I only with outpatient bill types 13x, 83x, 85x.
+    Separately payable: 837P -> ASP payment limit; 837I -> OPPS status indicator K or G.
+    Not subject: multi-dose codes / NDCs listed in ref.multi_dose (returned with a note instead).
+    """
+    profiles = (
+        ref.payer_profiles.filter(pl.col("jw_jz_required").fill_null(False))
+        .select(pl.col("filing_indicator").alias("payer_filing_indicator"))
+        .unique()
+    )
+    lines = (
+        drug_lines(frames)
+        .filter(_is_waste_policy_code())
+        .filter(pl.col("service_date").is_null() | (pl.col("service_date") >= JZ_REQUIRED_FROM))
+        .join(profiles, on="payer_filing_indicator", how="semi")
+        .filter(
+            (pl.col("claim_type") == "837P")
+            | ((pl.col("claim_type") == "837I") & bill_type_prefix().is_in(OUTPATIENT_BILL_TYPES))
+        )
+    )
+    lines = _opps_si(_asp_payable(lines, ref), ref)
+    is_p = pl.col("claim_type") == "837P"
+    lines = lines.filter(
+        (is_p & pl.col("asp_payable")) | (~is_p & pl.col("opps_si").is_in(SEPARATELY_PAID_SI))
+    ).with_columns(
+        pl.when(is_p)
+        .then(pl.format("{} has a Part B ASP payment limit", pl.col("procedure_code")))
+        .otherwise(
+            pl.format(
+                "{} has OPPS status indicator {} (separately paid)",
+                pl.col("procedure_code"),
+                pl.col("opps_si"),
+            )
+        )
+        .alias("payable_basis")
+    )
+    return _with_multi_dose(lines, ref)
+
+
+def check_missing_jw_jz(frames: Frames, ref) -> pl.DataFrame:
+    lines = applicable_lines(frames, ref).filter(pl.col("multi_dose_note").is_null())
+    all_drug = drug_lines(frames)
+    jw_groups = all_drug.filter(has_modifier("JW")).select(DRUG_KEY).unique()
+    df = lines.filter(~has_modifier("JW") & ~has_modifier("JZ")).join(
+        jw_groups, on=DRUG_KEY, how="anti", nulls_equal=True
+    )
+    ndc_part = (
+        pl.when(pl.col("ndc").is_not_null()).then(pl.format(" (NDC {})", pl.col("ndc"))).otherwise(pl.lit(""))
+    )
+    message = pl.format(
+        "{}{} on {} needs modifier JW or JZ: Medicare (SBR09 {}) requires one on separately payable drugs "
+        "from single-dose containers, and {}. The line has modifiers: {}. Add JZ if none of the drug was "
+        "discarded, or bill the discarded amount on a separate {}-JW line." + SINGLE_DOSE_NOTE,
+        pl.col("procedure_code"),
+        ndc_part,
+        service_date(),
+        text("payer_filing_indicator"),
+        pl.col("payable_basis"),
+        modifier_list(),
+        pl.col("procedure_code"),
+        pl.col("procedure_code"),
+    )
+    return findings(
+        df, segment="sv_position", message=message, expected=pl.lit("JW or JZ"), actual=modifier_list()
+    )
+
+
+def check_jw_and_jz(frames: Frames, ref) -> pl.DataFrame:
+    lines = drug_lines(frames)
+    jw = (
+        lines.filter(has_modifier("JW"))
+        .group_by(DRUG_KEY)
+        .agg(pl.col("line_number").sort().cast(pl.String).str.join(", ").alias("jw_lines"))
+    )
+    df = lines.filter(has_modifier("JZ")).join(jw, on=DRUG_KEY, how="inner", nulls_equal=True)
+    same_line = pl.col("jw_lines") == pl.col("line_number").cast(pl.String)
+    message = pl.format(
+        "{} on {}: {}. JZ attests that no drug was discarded and JW reports discarded drug, so they "
+        "contradict each other: keep JW only on the line with the discarded amount and remove JZ, or, "
+        "if nothing was discarded, remove JW.",
+        pl.col("procedure_code"),
+        service_date(),
+        pl.when(same_line)
+        .then(pl.format("line {} carries both JZ and JW", pl.col("line_number")))
+        .otherwise(
+            pl.format(
+                "line {} carries JZ while line(s) {} carry JW", pl.col("line_number"), pl.col("jw_lines")
+            )
+        ),
+    )
+    return findings(
+        df,
+        segment="sv_position",
+        message=message,
+        expected=pl.lit("JW or JZ, not both"),
+        actual=pl.format("JZ on line {}, JW on line(s) {}", pl.col("line_number"), pl.col("jw_lines")),
+    )
+
+
+def check_jw_without_administered(frames: Frames, ref) -> pl.DataFrame:
+    lines = drug_lines(frames)
+    administered = lines.filter(~has_modifier("JW")).select(DRUG_KEY).unique()
+    df = lines.filter(has_modifier("JW")).join(administered, on=DRUG_KEY, how="anti", nulls_equal=True)
+    message = pl.format(
+        "{}-JW on {} reports {} discarded units, but the claim has no {} line without JW for the "
+        "administered dose on that date. Bill the administered amount on its own {} line next to the "
+        "JW waste line.",
+        pl.col("procedure_code"),
+        service_date(),
+        num(pl.col("units")),
+        pl.col("procedure_code"),
+        pl.col("procedure_code"),
+    )
+    return findings(
+        df,
+        segment="sv_position",
+        message=message,
+        expected=pl.format("a {} line without JW on {}", pl.col("procedure_code"), service_date()),
+        actual=pl.lit("JW line only"),
+    )
+
+
+def check_jw_multi_dose(frames: Frames, ref) -> pl.DataFrame:
+    df = _with_multi_dose(drug_lines(frames).filter(has_modifier("JW")), ref).filter(
+        pl.col("multi_dose_note").is_not_null()
+    )
+    message = pl.format(
+        "{}-JW on {}: {}. Drug left in a multi-dose container is not waste and is never billed with JW; "
+        "remove this line and bill only the amount given (no JW/JZ needed for multi-dose containers).",
+        pl.col("procedure_code"),
+        service_date(),
+        pl.col("multi_dose_note"),
+    )
+    return findings(
+        df,
+        segment="sv_position",
+        message=message,
+        expected=pl.lit("no JW line (multi-dose container)"),
+        actual=pl.format("{}-JW x{}", pl.col("procedure_code"), num(pl.col("units"))),
+    )
+
+
+def check_jw_under_one_unit(frames: Frames, ref) -> pl.DataFrame:
+    lines = drug_lines(frames).filter(has_modifier("JW") & pl.col("ndc_quantity").is_not_null())
+    df = with_implied_units(lines, ref).filter(pl.col("expected_units") == 0)
+    message = pl.format(
+        "{}-JW NDC {}: {} = {} billing units discarded, less than one billing unit. Waste under one "
+        "unit is not billed: remove the JW line and put JZ on the administered {} line.",
+        pl.col("procedure_code"),
+        text("ndc"),
+        pl.col("derivation"),
+        num(pl.col("implied_units")),
+        pl.col("procedure_code"),
+    )
+    return findings(
+        df,
+        segment="sv_position",
+        message=message,
+        expected=pl.lit("no JW line; JZ on the administered line"),
+        actual=pl.format("{}-JW x{}", pl.col("procedure_code"), num(pl.col("units"))),
+    )
+
+
+MISSING_JW_JZ = Rule(
+    rule_id="JWZ001",
+    category="waste_modifier",
+    severity="error",
+    carc="CO-16",
+    title="JW or JZ modifier missing on a separately payable single-dose drug",
+    doc="""\
+What it does
+    On traditional Medicare claims (payers whose profile has jw_jz_required; 837P, or 837I with
+    outpatient bill type 13x, 83x, 85x) with a date of service from 2023-07-01, flags J-code drug
+    lines (not J7500-J7699, J8000-J8999) that are separately payable (837P: ASP payment limit;
+    837I: OPPS status indicator K or G) and carry neither JW nor JZ, unless a JW line for the same
+    drug and date is on the claim. CMS publishes no per-NDC single-dose flag, so such codes are
+    treated as single-dose unless the code or NDC is listed as multi-dose in payer policy.
+
+Why is this bad
+    Since 2023-10-01 Medicare returns single-dose-container drug claims without JW or JZ as
+    unprocessable (Pub 100-04 ch.17 s.40).
+
+Example
+    J9035 x16, no modifiers, on an 837P to Medicare Part B. Right: J9035-JZ x16 if nothing was
+    discarded, or J9035 x16 + J9035-JW x4.
+""",
+    check=check_missing_jw_jz,
+)
+
+JW_AND_JZ = Rule(
+    rule_id="JWZ002",
+    category="waste_modifier",
+    severity="error",
+    carc="CO-4",
+    title="JW and JZ reported for the same drug and date",
+    doc="""\
+What it does
+    Flags each line carrying JZ when the same claim also reports JW for the same code on the same
+    date of service (including JW and JZ on one line).
+
+Why is this bad
+    JZ attests that no drug was discarded; JW reports a discarded amount. Both for one
+    administration contradict each other and the payer rejects the modifier combination.
+
+Example
+    J1745-JZ x35 + J1745-JW x5. Right: J1745 x35 + J1745-JW x5.
+""",
+    check=check_jw_and_jz,
+)
+
+JW_WITHOUT_ADMINISTERED = Rule(
+    rule_id="JWZ003",
+    category="waste_modifier",
+    severity="error",
+    carc="CO-16",
+    title="JW waste line without an administered line",
+    doc="""\
+What it does
+    Flags a line with JW when the claim has no line for the same code and date without JW.
+
+Why is this bad
+    The discarded amount is billed next to the administered dose, never alone; a JW line by itself
+    usually means the administered line was dropped or the modifier put on the wrong line.
+
+Example
+    J9035-JW x4 alone. Right: J9035 x16 + J9035-JW x4.
+""",
+    check=check_jw_without_administered,
+)
+
+JW_MULTI_DOSE = Rule(
+    rule_id="JWZ004",
+    category="waste_modifier",
+    severity="error",
+    carc="CO-16",
+    title="JW on a multi-dose container",
+    doc="""\
+What it does
+    Flags JW lines whose NDC (or whole code) is listed as multi-dose in payer policy
+    (reference table multi_dose).
+
+Why is this bad
+    Drug remaining in a multi-dose container is not waste; JW applies to single-dose containers only.
+
+Example
+    J2405 x8 + J2405-JW x32 with NDC 00409475901 (ondansetron 40 mg / 20 mL multi-dose vial).
+    Right: J2405 x8 alone.
+""",
+    check=check_jw_multi_dose,
+)
+
+JW_UNDER_ONE_UNIT = Rule(
+    rule_id="JWZ005",
+    category="waste_modifier",
+    severity="error",
+    carc="CO-16",
+    title="JW waste line for less than one billing unit",
+    doc="""\
+What it does
+    On JW lines with an NDC quantity, derives the discarded billing units the same way as UNT001
+    and flags the line when they round down to zero.
+
+Why is this bad
+    JW must not be used when the discarded amount is less than one billing unit: rounding the
+    administered dose up has already paid for it. The administered line then carries JZ.
+
+Example
+    Carboplatin J9045 (per 50 mg), 140 mg given from a 150 mg vial: J9045 x3 + J9045-JW x1 with
+    1 mL (10 mg) discarded. Right: J9045-JZ x3.
+""",
+    check=check_jw_under_one_unit,
+)
+
+RULES = [MISSING_JW_JZ, JW_AND_JZ, JW_WITHOUT_ADMINISTERED, JW_MULTI_DOSE, JW_UNDER_ONE_UNIT]
