@@ -1,4 +1,4 @@
-"""The shipped sample inbox: same as the generator makes, and each claim gets the findings it was built for."""
+"""The shipped sample inbox: what the generator makes, and each claim gets the findings it was built for."""
 
 from __future__ import annotations
 

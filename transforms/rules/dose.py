@@ -34,35 +34,29 @@ def _normal_unit(col: str) -> pl.Expr:
     return u.replace(UNIT_ALIASES)
 
 
+def _usable(table: pl.DataFrame, valid_from: str, valid_to: str, priority: int) -> pl.DataFrame:
+    """Rows with a numeric descriptor, in the common candidate shape."""
+    return table.filter(
+        pl.col("dosage_amount").is_not_null()
+        & (pl.col("dosage_amount") > 0)
+        & pl.col("dosage_unit").is_not_null()
+    ).select(
+        pl.col("hcpcs"),
+        pl.col("dosage_descriptor"),
+        pl.col("dosage_amount"),
+        _normal_unit("dosage_unit").alias("dosage_unit"),
+        pl.col(valid_from).alias("valid_from"),
+        pl.col(valid_to).alias("valid_to"),
+        pl.lit(priority).alias("priority"),
+    )
+
+
 def descriptors(ref) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Candidate descriptor rows from the HCPCS file (priority 0) and ASP pricing (priority 1)."""
-    hcpcs = ref.hcpcs.filter(
-        pl.col("dosage_amount").is_not_null()
-        & (pl.col("dosage_amount") > 0)
-        & pl.col("dosage_unit").is_not_null()
-    ).select(
-        pl.col("hcpcs"),
-        pl.col("dosage_descriptor"),
-        pl.col("dosage_amount"),
-        _normal_unit("dosage_unit").alias("dosage_unit"),
-        pl.col("add_date").alias("valid_from"),
-        pl.col("termination_date").alias("valid_to"),
-        pl.lit(0).alias("priority"),
+    return (
+        _usable(ref.hcpcs, "add_date", "termination_date", 0),
+        _usable(ref.asp_pricing, "effective_start", "effective_end", 1),
     )
-    asp = ref.asp_pricing.filter(
-        pl.col("dosage_amount").is_not_null()
-        & (pl.col("dosage_amount") > 0)
-        & pl.col("dosage_unit").is_not_null()
-    ).select(
-        pl.col("hcpcs"),
-        pl.col("dosage_descriptor"),
-        pl.col("dosage_amount"),
-        _normal_unit("dosage_unit").alias("dosage_unit"),
-        pl.col("effective_start").alias("valid_from"),
-        pl.col("effective_end").alias("valid_to"),
-        pl.lit(1).alias("priority"),
-    )
-    return hcpcs, asp
 
 
 def with_descriptor(lines: pl.DataFrame, ref) -> pl.DataFrame:

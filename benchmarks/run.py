@@ -1,0 +1,98 @@
+"""Benchmark: where one file's time goes, and reference loading.
+
+    .venv/bin/python benchmarks/run.py [--claims 2000] [--repeat 3]
+
+Builds a synthetic 837P of N claims (4 lines each: a J9035 drug line with NDC, its JW line, 96413,
+96415) with edi.compose, then times, best of --repeat: the pyx12 parse (the baseline), the rules
+and dispositions, writing scrubbed+rejected, and the self-check re-read of what was written; and
+loading the reference tables. Prints figures and ratios against the parse baseline, measured in
+the same session, for BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import polars as pl
+
+from edi.compose import Claim, Line, compose_837
+from edi.parse import parse_source
+from edi.source import source_from_bytes
+from edi.write import render_claims
+from flows.scrub_file import check_file, source_errors
+from reference_data.load import load_reference
+
+
+def synthetic(n: int) -> bytes:
+    claims = []
+    for i in range(n):
+        jw_units = 5 if i % 10 == 0 else 4  # every tenth claim has the scenario-2 units error
+        claims.append(
+            Claim(
+                f"B{i:06d}",
+                [
+                    Line("J9035", 1040, 16, ndc="50242006001", ndc_quantity=6.24, ndc_unit="ML"),
+                    Line(
+                        "J9035",
+                        65.0 * jw_units,
+                        jw_units,
+                        ("JW",),
+                        ndc="50242006001",
+                        ndc_quantity=1.76,
+                        ndc_unit="ML",
+                    ),
+                    Line("96413", 280, 1),
+                    Line("96415", 60, 1),
+                ],
+            )
+        )
+    return compose_837(claims).encode()
+
+
+def best(fn, repeat: int):
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return min(times), result
+
+
+def main() -> None:
+    args = argparse.ArgumentParser()
+    args.add_argument("--claims", type=int, default=2000)
+    args.add_argument("--repeat", type=int, default=3)
+    opts = args.parse_args()
+    data = synthetic(opts.claims)
+    path = Path("bench.837")
+    t_ref, ref = best(load_reference, opts.repeat)
+    t_parse, parsed = best(lambda: parse_source(source_from_bytes(path, data)), opts.repeat)
+    t_rules, (findings, decided) = best(lambda: check_file(parsed, ref), opts.repeat)
+    accepted = decided.filter(pl.col("disposition") == "accepted")["claim_index"].to_list()
+    rejected = decided.filter(pl.col("disposition") == "rejected")["claim_index"].to_list()
+    t_write, outputs = best(
+        lambda: [render_claims(parsed, accepted), render_claims(parsed, rejected)], opts.repeat
+    )
+    t_check, _ = best(lambda: [source_errors(path, out) for out in outputs], opts.repeat)
+    segments = parsed.segments.height
+    print(
+        f"file: {opts.claims} claims, {segments} segments, {len(data) / 1e6:.2f} MB; "
+        f"{len(accepted)} accepted, {len(rejected)} rejected, {findings.height} findings"
+    )
+    print(f"reference load      {t_ref * 1000:8.1f} ms")
+    for label, t in (
+        ("parse (baseline)", t_parse),
+        ("rules+dispositions", t_rules),
+        ("write both files", t_write),
+        ("self-check re-read", t_check),
+    ):
+        print(f"{label:20s}{t:8.3f} s  {t / t_parse:6.3f}x parse  {opts.claims / t:9.0f} claims/s")
+    total = t_parse + t_rules + t_write + t_check
+    label = "per-file total"
+    print(f"{label:20s}{total:8.3f} s  {total / t_parse:6.3f}x parse  {opts.claims / total:9.0f} claims/s")
+
+
+if __name__ == "__main__":
+    main()
