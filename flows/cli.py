@@ -40,21 +40,39 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from flows.daily import daily_scrub
+    from prefect import serve
 
-    daily_scrub.serve(
-        name="scrub837-daily",
-        cron=args.cron,
-        parameters={"inbox": str(Path(args.inbox).resolve()), "out": str(Path(args.out).resolve())},
-    )
+    from flows.daily import daily_scrub
+    from flows.reference_refresh import reference_refresh
+
+    deployments = [
+        daily_scrub.to_deployment(
+            name="scrub837-daily",
+            cron=args.cron,
+            parameters={"inbox": str(Path(args.inbox).resolve()), "out": str(Path(args.out).resolve())},
+        )
+    ]
+    if args.refdata:
+        deployments.append(
+            reference_refresh.to_deployment(
+                name="scrub837-reference-refresh",
+                cron=args.refresh_cron,
+                parameters={"refdata": str(Path(args.refdata).resolve())},
+            )
+        )
+    serve(*deployments)
     return 0
 
 
 def _reference_build(args: argparse.Namespace) -> int:
-    from reference_data.build import build
+    from flows.reference_refresh import reference_refresh
 
-    version = build(Path(args.refdata), Path(args.into) if args.into else None)
-    print(json.dumps(version, indent=2, default=str))
+    refdata = Path(args.refdata)
+    if not refdata.is_dir():
+        print(f"scrub837: {refdata} is not a folder of raw CMS files", file=sys.stderr)
+        return 2
+    version = reference_refresh(refdata=refdata, into=Path(args.into) if args.into else None)
+    print(json.dumps({"content_hash": version["content_hash"], "quarters": version["quarters"]}, indent=2))
     return 0
 
 
@@ -77,6 +95,12 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("inbox")
     serve.add_argument("--out", required=True)
     serve.add_argument("--cron", default="0 2 * * *", help="schedule, default 02:00 daily")
+    serve.add_argument(
+        "--refdata", help="also serve the quarterly reference refresh from this raw CMS folder"
+    )
+    serve.add_argument(
+        "--refresh-cron", default="0 3 2 1,4,7,10 *", help="refresh schedule, default the 2nd of each quarter"
+    )
     serve.set_defaults(func=_serve)
 
     reference = commands.add_parser("reference", help="reference data")

@@ -98,11 +98,12 @@ def test_office_drug_example_j1550_with_ndc(corpus_run):
     date of service 2004-07-11, administered with 90782 (the injection code of that year).
     JW/JZ do not apply (not Medicare); the injection code pairs the drug; the 2004 NDC is not in
     the Oct 2025 CMS crosswalk, which is only a warning; units cannot be derived from mL without
-    a crosswalk row. So: accepted, one NDC003 warning, one SYN002 warning (GS08 is X222A2)."""
+    a crosswalk row; 2004 lies outside the loaded CMS quarters (REF001). So: accepted, with warnings
+    NDC003, REF001 and SYN002 (GS08 is X222A2)."""
     _, out, _ = corpus_run
     name = "lfh-x12/837_005010X222A2/demo.drug.example10.1.837"
     findings = _findings(out, name)
-    assert sorted(findings["rule_id"].to_list()) == ["NDC003", "SYN002"]
+    assert sorted(findings["rule_id"].to_list()) == ["NDC003", "REF001", "SYN002"]
     assert set(findings["severity"]) == {"warning"}
     ndc = findings.filter(pl.col("rule_id") == "NDC003").row(0, named=True)
     assert (ndc["line_number"], ndc["actual"]) == (2, "00026063512")
@@ -116,10 +117,13 @@ def test_home_infusion_example_with_j3490_description(corpus_run):
     with an NDC. A pharmacy bills no administration code (the nursing visit is billed apart),
     so no ADM001; J3490 is a NOC code, never matched to the crosswalk; the payer is commercial
     (SBR09 CI), so no JW/JZ. The 2000s NDCs of J0696 and J7051 are not in the Oct 2025
-    crosswalk, so units cannot be derived and each gets an NDC003 warning. Accepted."""
+    crosswalk, so units cannot be derived and each gets an NDC003 warning; every J-code line is
+    dated 2004, outside the loaded CMS quarters (REF001 warning). Accepted."""
     _, out, _ = corpus_run
     name = "lfh-x12/837_005010X222A2/demo.drug.example10.3.837"
-    findings = _findings(out, name).filter(pl.col("category") != "syntax")
+    all_findings = _findings(out, name)
+    assert all_findings.filter(pl.col("rule_id") == "REF001")["line_number"].to_list() == [2, 3, 4, 5, 6]
+    findings = all_findings.filter(~pl.col("rule_id").is_in(["SYN002", "REF001"]))
     assert findings["rule_id"].to_list() == ["NDC003", "NDC003"]
     assert findings["line_number"].to_list() == [2, 3]
     assert findings["actual"].to_list() == ["00004196501", "63323024910"]

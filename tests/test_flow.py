@@ -109,3 +109,18 @@ def test_manifest_summary_and_report(run):
     assert "UNT001" in summary
     html = (out / "report.html").read_text()
     assert html.startswith("<!doctype html>") and "<script" not in html and "UNT001" in html
+
+
+def test_reference_refresh_flow_rebuilds_the_shipped_tables(tmp_path):
+    from flows.reference_refresh import reference_refresh
+    from reference_data.build import PACKAGE_DIR
+    from tests.paths import SHARED
+
+    if not (SHARED / "refdata").is_dir():
+        pytest.skip(f"raw CMS files not found at {SHARED / 'refdata'}")
+    version = reference_refresh(refdata=SHARED / "refdata", into=tmp_path)
+    shipped = json.loads((PACKAGE_DIR / "version.json").read_text())
+    assert version["content_hash"] == shipped["content_hash"]
+    assert sorted(p.name for p in tmp_path.glob("*.parquet")) == sorted(
+        p.name for p in PACKAGE_DIR.glob("*.parquet")
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from transforms.framework import Rule
-from transforms.rules import admin_pairing, ndc, units, waste_modifier
+from transforms.rules import admin_pairing, ndc, reference_period, units, waste_modifier
 from transforms.syntax import SYNTAX_RULES
 
 ALL_RULES: list[Rule] = [
@@ -11,6 +11,7 @@ ALL_RULES: list[Rule] = [
     *waste_modifier.RULES,
     *admin_pairing.RULES,
     *ndc.RULES,
+    *reference_period.RULES,
 ]
 
 # Every rule a finding can come from: the implementation-guide rules run on pyx12's errors
