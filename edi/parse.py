@@ -150,7 +150,7 @@ def open_reader(
     try:
         reader = pyx12.x12context.X12ContextReader(pyx12.params.params(), errh, io.StringIO(source.text))
     except pyx12.errors.X12Error as exc:
-        raise QuarantineError(f"segment 1 (ISA): {exc}") from exc
+        raise QuarantineError(f"segment 1 (ISA): {_short(exc)}") from exc
     errh.src = reader.src
     capture = _RawCapture(reader.src.raw)
     reader.src.raw = capture
@@ -481,7 +481,7 @@ def parse_source(source: SourceText) -> ParsedFile:
     except pyx12.errors.EngineError as exc:
         raise QuarantineError(f"segment {position + 1}: {_engine_reason(exc)}") from exc
     except pyx12.errors.X12Error as exc:
-        raise QuarantineError(f"segment {position + 1}: {exc}") from exc
+        raise QuarantineError(f"segment {position + 1}: {_short(exc)}") from exc
     if builder.claim is not None:
         builder._close_claim(position)
     unread = (capture.buffer + capture.fd.read()).strip()
@@ -517,6 +517,12 @@ def parse_source(source: SourceText) -> ParsedFile:
     )
 
 
+def _short(exc: Exception, limit: int = 120) -> str:
+    """pyx12 messages can repeat a whole segment; keep reasons to one readable line."""
+    text = " ".join(str(exc).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _engine_reason(exc: Exception) -> str:
     text = str(exc)
     if text.startswith("Map not found"):
@@ -525,4 +531,4 @@ def _engine_reason(exc: Exception) -> str:
             f"functional group {details.get('fic', '?')}/{details.get('vriic', '?')} is not an 837P "
             "(005010X222A1) or 837I (005010X223A2) claim group"
         )
-    return f"pyx12 could not read the file: {text}"
+    return f"pyx12 could not read the file: {_short(exc)}"

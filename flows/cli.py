@@ -15,6 +15,8 @@ def _prefect_defaults() -> None:
     # The ephemeral local API can take a while to start on a small, busy machine.
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
+    # No internet here; the local API would log an ERROR for every failed telemetry send.
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -24,10 +26,16 @@ def _run(args: argparse.Namespace) -> int:
     if not inbox.is_dir():
         print(f"scrub837: inbox {inbox} is not a folder", file=sys.stderr)
         return 2
+    out = Path(args.out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        print(f"scrub837: cannot use {out} as the output folder: {exc.strerror}", file=sys.stderr)
+        return 2
     runner = task_runner(args.runner, args.workers, args.dask_address)
     manifest = daily_scrub.with_options(task_runner=runner)(
         inbox=inbox,
-        out=Path(args.out),
+        out=out,
         reference_dir=Path(args.reference) if args.reference else None,
     )
     totals = manifest["totals"]

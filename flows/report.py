@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+import re
 import time
 from collections import Counter
 from pathlib import Path
@@ -151,6 +152,10 @@ def write_reports(out: Path, manifest: dict) -> str:
     return markdown
 
 
+def _inline(text: str) -> str:
+    return re.sub(r"`([^`]*)`", r"<code>\1</code>", html.escape(text))
+
+
 def _html(markdown: str, run_id: str) -> str:
     """A self-contained page (no scripts, no external assets) from the summary's Markdown."""
     body: list[str] = []
@@ -174,9 +179,9 @@ def _html(markdown: str, run_id: str) -> str:
         elif line.startswith("# "):
             body.append(f"<h1>{html.escape(line[2:])}</h1>")
         elif line.startswith("- "):
-            body.append(f"<p>&bull; {html.escape(line[2:])}</p>")
+            body.append(f"<p>&bull; {_inline(line[2:])}</p>")
         elif line:
-            body.append(f"<p>{html.escape(line)}</p>")
+            body.append(f"<p>{_inline(line)}</p>")
     if in_table:
         body.append("</table>")
     style = (

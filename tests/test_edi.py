@@ -189,3 +189,14 @@ def test_utf8_bom_is_accepted_and_kept_on_output():
     parsed = parse_source(source_from_bytes(Path("bom.837"), b"\xef\xbb\xbf" + text.encode()))
     assert parsed.errors.height == 0
     assert render_claims(parsed, [0, 1]) == b"\xef\xbb\xbf" + text.encode()
+
+
+def test_birth_dates_in_hi_occurrence_codes_and_segment_text_do_not_reach_findings():
+    # occurrence code A1 (birth date of insured) is not valid in an 837P HI: pyx12 reports the
+    # segment, repeating its text; the date must not be in the finding
+    claim = two_claims()[0]
+    claim.extra = ["HI*BH:A1:D8:19261111"]
+    findings = syntax_findings(parse_text(compose_837([claim])))
+    assert findings.height > 0
+    shown = " ".join(findings["message"].to_list() + [v for v in findings["actual"].to_list() if v])
+    assert "19261111" not in shown

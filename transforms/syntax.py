@@ -177,8 +177,15 @@ def _shared_summary(shared: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+# pyx12 repeats a whole segment in "Segment ... not found" messages; keep only its ID.
+_SEGMENT_TEXT = r"^Segment ([A-Z0-9]{2,3})\S*?(?:[^A-Za-z0-9\s].*?)? not found\."
+# HI occurrence codes can carry a birth date (occurrence A1/A2/A3): mask dates there.
+_DATE = r"\b(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\b"
+
+
 def _redacted(frame: pl.DataFrame) -> pl.DataFrame:
-    """No value from a patient/subscriber identity segment reaches the report."""
+    """No patient identity or birth date reaches the report: values from identity segments are
+    withheld, segment text is cut from pyx12 messages, and dates in HI are masked."""
     phi = pl.col("loop").is_in(list(PHI_LOOPS)) & pl.col("seg_id").is_in(list(PHI_SEGMENTS)) | (
         pl.col("seg_id") == "DMG"
     )
@@ -192,9 +199,13 @@ def _redacted(frame: pl.DataFrame) -> pl.DataFrame:
         .then(pl.format(" element {}", pl.col("element")))
         .otherwise(pl.lit("")),
     )
+    in_hi = pl.col("seg_id") == "HI"
+    message = pl.col("message").str.replace(_SEGMENT_TEXT, "Segment $1 not found.")
+    message = pl.when(in_hi).then(message.str.replace_all(_DATE, "(date withheld)")).otherwise(message)
+    value = pl.when(in_hi & pl.col("value").str.contains(_DATE)).then(None).otherwise(pl.col("value"))
     return frame.with_columns(
-        pl.when(phi).then(generic).otherwise(pl.col("message")).alias("message"),
-        pl.when(phi).then(pl.lit(None, dtype=pl.String)).otherwise(pl.col("value")).alias("actual"),
+        pl.when(phi).then(generic).otherwise(message).alias("message"),
+        pl.when(phi).then(pl.lit(None, dtype=pl.String)).otherwise(value).alias("actual"),
     )
 
 
