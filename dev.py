@@ -42,7 +42,7 @@ def ensure_env() -> None:
 def demo() -> None:
     ensure_env()
     out = ROOT / "out" / "demo"
-    _run(BIN / "scrub837", "run", ROOT / "samples" / "inbox", "--out", out)
+    _run(BIN / "scrub837", "run", ROOT / "samples" / "inbox", "--out", out, "--replace")
     print(f"\nSummary: {out / 'summary.md'}  Report: {out / 'report.html'}")
 
 

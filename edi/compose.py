@@ -16,7 +16,7 @@ class Line:
     charge: float
     units: float
     modifiers: tuple[str, ...] = ()
-    date: str | None = None  # CCYYMMDD; default: the claim's date
+    date: str | None = None  # CCYYMMDD or a range CCYYMMDD-CCYYMMDD; default: the claim's date
     ndc: str | None = None
     ndc_qualifier: str = "N4"
     ndc_quantity: float | None = None
@@ -61,7 +61,8 @@ def _line_segments(line: Line, number: int, kind: str, claim_date: str) -> list[
         service = f"SV1*{composite}*{amounts}***1"
     else:
         service = f"SV2*{line.revenue_code}*{composite}*{amounts}"
-    segments = [f"LX*{number}", service, f"DTP*472*D8*{line.date or claim_date}"]
+    date = line.date or claim_date
+    segments = [f"LX*{number}", service, f"DTP*472*{'RD8' if '-' in date else 'D8'}*{date}"]
     if line.prior_auth:
         segments.append(f"REF*G1*{line.prior_auth}")
     if line.note:

@@ -12,6 +12,7 @@ The frames it returns are described in edi/schema.py.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import logging
@@ -23,6 +24,7 @@ import polars as pl
 import pyx12.error_handler
 import pyx12.errors
 import pyx12.params
+import pyx12.rawx12file
 import pyx12.x12context
 
 from edi.schema import CLAIM_SCHEMA, ENVELOPE_SCHEMA, LINE_SCHEMA
@@ -35,10 +37,11 @@ logging.getLogger("pyx12").setLevel(logging.CRITICAL)
 # Segment roles in the transaction structure, used by the writer.
 ENVELOPE_ROLES = ("ISA", "GS", "ST", "SE", "GE", "IEA")
 
-# Loops whose segments carry patient or subscriber identity (names, IDs, addresses, birth
-# dates): values from them never appear in findings.
-PHI_LOOPS = {"2010BA", "2010CA", "2010CB", "2330A", "2000B", "2000C"}
-PHI_SEGMENTS = {"DMG", "PAT", "NM1", "N3", "N4"}
+# Values from these never appear in findings: every segment of the subscriber/patient loops
+# (names, member IDs, SSNs in REF*SY, addresses, contacts, birth dates), and anywhere the
+# segments that carry identities, identifiers or free text (REF*EA medical record number, NTE).
+PHI_LOOPS = {"2000B", "2000C", "2010BA", "2010CA", "2010CB", "2330A", "2320"}
+PHI_SEGMENTS = {"DMG", "PAT", "NM1", "N3", "N4", "REF", "PER", "NTE"}
 
 SEGMENT_SCHEMA: dict[str, pl.DataType] = {
     "position": pl.Int64,
@@ -184,13 +187,24 @@ def _int(text: str | None) -> int | None:
     return int(number) if number is not None and number.is_integer() else None
 
 
-def _date(qualifier: str | None, text: str | None) -> dt.date | None:
+def _date_range(qualifier: str | None, text: str | None) -> tuple[dt.date | None, dt.date | None]:
+    """(first, last) date of a DTP D8 date or RD8 range (CCYYMMDD-CCYYMMDD); (None, None) if unreadable.
+
+    A D8 date is its own last date; an RD8 range whose end is unreadable or before its start
+    ends on its start."""
     if not text or qualifier not in ("D8", "RD8"):
-        return None
+        return None, None
     try:
-        return dt.datetime.strptime(text[:8], "%Y%m%d").date()
+        start = dt.datetime.strptime(text[:8], "%Y%m%d").date()
     except ValueError:
-        return None
+        return None, None
+    end = start
+    if qualifier == "RD8" and len(text) >= 17 and text[8] == "-":
+        try:
+            end = max(start, dt.datetime.strptime(text[9:17], "%Y%m%d").date())
+        except ValueError:
+            end = start
+    return start, end
 
 
 def _diagnosis_codes(seg: Any) -> list[str]:
@@ -369,6 +383,7 @@ class _Builder:
             "frequency_code": frequency,
             "bill_type": (facility or "") + (frequency or "") if self.claim_type == "837I" else None,
             "claim_service_date": None,
+            "claim_service_date_end": None,
             "prior_auth": None,
             "diagnoses": [],
         }
@@ -387,7 +402,8 @@ class _Builder:
         if loop != "2300":
             return
         if seg_id == "DTP" and _v(seg, "DTP01") in ("472", "434") and claim["claim_service_date"] is None:
-            claim["claim_service_date"] = _date(_v(seg, "DTP02"), _v(seg, "DTP03"))
+            start, end = _date_range(_v(seg, "DTP02"), _v(seg, "DTP03"))
+            claim["claim_service_date"], claim["claim_service_date_end"] = start, end
         elif seg_id == "REF" and _v(seg, "REF01") == "G1":
             claim["prior_auth"] = _v(seg, "REF02")
         elif seg_id == "HI":
@@ -406,6 +422,7 @@ class _Builder:
             lx_position=position,
             end_position=position,
             service_date=claim["claim_service_date"],
+            service_date_end=claim["claim_service_date_end"],
             diagnosis_pointers=[],
         )
         return row
@@ -442,7 +459,9 @@ class _Builder:
                     units=_float(_v(seg, "SV205")),
                 )
         elif seg_id == "DTP" and loop == "2400" and _v(seg, "DTP01") == "472":
-            line["service_date"] = _date(_v(seg, "DTP02"), _v(seg, "DTP03")) or line["service_date"]
+            start, end = _date_range(_v(seg, "DTP02"), _v(seg, "DTP03"))
+            if start is not None:
+                line["service_date"], line["service_date_end"] = start, end
         elif seg_id == "REF" and loop == "2400" and _v(seg, "REF01") == "G1":
             line["line_prior_auth"] = _v(seg, "REF02")
         elif seg_id == "NTE" and loop == "2400" and line["note"] is None:
@@ -463,42 +482,84 @@ def _loop_of(node: Any) -> str:
     return parts[-2] if len(parts) >= 2 else ""
 
 
-def parse_source(source: SourceText) -> ParsedFile:
-    """Parse one pre-checked file. Raises QuarantineError when pyx12 cannot go on."""
-    reader, errh, capture = open_reader(source)
-    builder = _Builder(source)
-    position = 0
+def clm01_values(source: SourceText) -> list[str]:
+    """CLM01 of every CLM pyx12's segment reader finds: how a quarantined file's claims are counted."""
+    try:
+        lines = list(pyx12.rawx12file.RawX12File(io.StringIO(source.text)))
+    except pyx12.errors.X12Error:
+        return []
+    prefix = "CLM" + source.ele_term
+    return [line.strip().split(source.ele_term)[1] for line in lines if line.strip().startswith(prefix)]
+
+
+def _interchanges(source: SourceText) -> list[tuple[int, SourceText]]:
+    """Split the file into its ISA...IEA interchanges with pyx12's own segment reader, each with
+    the file position of its first segment. pyx12's context reader validates one interchange per
+    pass (it counts a second ISA's IEA as a repeat of the first), so each is read on its own."""
+    try:
+        raw = pyx12.rawx12file.RawX12File(io.StringIO(source.text))
+    except pyx12.errors.X12Error as exc:
+        raise QuarantineError(f"segment 1 (ISA): {_short(exc)}") from exc
+    lines = list(raw)
+    unread = (raw.buffer + raw.fd.read()).strip()
+    if unread and source.seg_term not in unread:
+        raise QuarantineError(
+            f"segment {len(lines) + 1}: the file ends inside a segment ({unread[:3]!r}..., no segment "
+            f"terminator {source.seg_term!r} after it); the file may be truncated"
+        )
+    if unread:
+        raise QuarantineError(
+            f"segment {len(lines) + 1}: empty segment (two segment terminators in a row); "
+            f"reading stops there and {len(unread)} characters after it would be lost"
+        )
+    starts = [i for i, line in enumerate(lines) if line.lstrip().startswith("ISA" + source.ele_term)] or [0]
+    chunks = []
+    for start, end in zip(starts, [*starts[1:], len(lines)], strict=True):
+        text = "".join(line + source.seg_term for line in lines[start:end])
+        chunks.append((start, dataclasses.replace(source, text=text.lstrip())))
+    return chunks
+
+
+def _read_interchange(builder: _Builder, chunk: SourceText, offset: int) -> list[tuple]:
+    """One pyx12 pass over one interchange; returns its errors with file positions."""
+    reader, errh, capture = open_reader(chunk)
+    position = offset
     try:
         with reader:
             for node in reader.iter_segments():
                 position += 1
                 seg = node.seg_data
-                seg_id = seg.get_seg_id() or ""
-                raw = capture.lines[position - 1].lstrip(" ")
-                builder.add(position, seg_id, _loop_of(node), seg, raw)
+                raw = capture.lines[position - offset - 1].lstrip()
+                builder.add(position, seg.get_seg_id() or "", _loop_of(node), seg, raw)
             reader.src.cleanup()
             errh.handle_errors(reader.src.pop_errors())
     except pyx12.errors.EngineError as exc:
         raise QuarantineError(f"segment {position + 1}: {_engine_reason(exc)}") from exc
     except pyx12.errors.X12Error as exc:
         raise QuarantineError(f"segment {position + 1}: {_short(exc)}") from exc
-    if builder.claim is not None:
-        builder._close_claim(position)
-    unread = (capture.buffer + capture.fd.read()).strip()
-    if unread and source.seg_term not in unread:
+    except (IndexError, KeyError, ValueError, TypeError, AttributeError) as exc:
+        # pyx12 itself fails on some broken envelopes (e.g. a GE twice): the file cannot be read.
         raise QuarantineError(
-            f"segment {position + 1}: the file ends inside a segment ({unread[:3]!r}..., no segment "
-            f"terminator {source.seg_term!r} after it); the file may be truncated"
-        )
-    if unread:
-        raise QuarantineError(
-            f"segment {position + 1}: empty segment (two segment terminators in a row); "
-            f"reading stops there and {len(unread)} characters after it would be lost"
-        )
+            f"segment {position + 1}: pyx12 cannot read the envelope structure here "
+            f"({type(exc).__name__}: {_short(exc)}); check ISA/GS/ST and their trailers"
+        ) from exc
     if any(level == "ISA" and code == "023" for _, level, code, *_ in errh.flat):
         raise QuarantineError(
             f"segment {position}: file ends without its IEA interchange trailer (truncated?)"
         )
+    return [(p + offset, *rest) for p, *rest in errh.flat]
+
+
+def parse_source(source: SourceText) -> ParsedFile:
+    """Parse one pre-checked file. Raises QuarantineError when pyx12 cannot go on."""
+    builder = _Builder(source)
+    errors: list[tuple] = []
+    position = 0
+    for offset, chunk in _interchanges(source):
+        errors += _read_interchange(builder, chunk, offset)
+        position = builder.segments[-1][0] if builder.segments else offset
+    if builder.claim is not None:
+        builder._close_claim(position)
     return ParsedFile(
         source=source,
         envelopes=pl.DataFrame(builder.envelopes, schema=ENVELOPE_SCHEMA, orient="row")
@@ -512,7 +573,7 @@ def parse_source(source: SourceText) -> ParsedFile:
         else pl.DataFrame(schema=LINE_SCHEMA),
         segments=pl.DataFrame(builder.segments, schema=SEGMENT_SCHEMA, orient="row"),
         hls=pl.DataFrame(builder.hls, schema=HL_SCHEMA, orient="row"),
-        errors=pl.DataFrame(errh.flat, schema=ERROR_SCHEMA, orient="row"),
+        errors=pl.DataFrame(errors, schema=ERROR_SCHEMA, orient="row"),
         guide_notes=builder.guide_notes,
     )
 

@@ -49,6 +49,7 @@ CLAIM_SCHEMA: dict[str, pl.DataType] = {
     "frequency_code": pl.String,  # CLM05-3
     "bill_type": pl.String,  # 837I: CLM05-1 + CLM05-3, e.g. "131"; null on 837P
     "claim_service_date": pl.Date,  # 837P DTP*472 at 2300, 837I DTP*434 start
+    "claim_service_date_end": pl.Date,  # last date of that range (= start for a single date)
     "prior_auth": pl.String,  # 2300 REF*G1
     "diagnoses": pl.List(pl.String),  # HI codes in order (principal first), without qualifiers
 }
@@ -76,6 +77,7 @@ LINE_SCHEMA: dict[str, pl.DataType] = {
     "unit_basis": pl.String,  # SV103 / SV204 (UN, MJ, DA ...)
     "units": pl.Float64,  # SV104 / SV205
     "service_date": pl.Date,  # 2400 DTP*472 (first date of a range); else the claim's date
+    "service_date_end": pl.Date,  # last date of that range (= service_date for a single date)
     "diagnosis_pointers": pl.List(pl.Int64),  # SV107 (837P)
     "ndc_qualifier": pl.String,  # LIN02
     "ndc": pl.String,  # LIN03 as received

@@ -49,11 +49,58 @@ def _kept_segments(parsed: ParsedFile, keep: pl.DataFrame) -> pl.DataFrame:
     return pl.concat([claim_rows, hl_rows, st_rows, *scoped]).sort("position")
 
 
-def _hl_children(parsed: ParsedFile, kept: pl.DataFrame) -> set[int]:
-    """Positions of kept HLs that keep at least one child HL."""
-    kept_hls = kept.filter(pl.col("seg_id") == "HL").select("position")
-    with_parent = parsed.hls.join(kept_hls, on="position", how="semi")
-    return set(with_parent["parent_position"].drop_nulls().to_list())
+def _hl_parents(keep: pl.DataFrame) -> dict[int, int | None]:
+    """Parent of every kept HL, from each claim's own chain (billing <- subscriber <- patient),
+    not from HL02 text, which can be written '01' for '1' or repeat an ID in a damaged file."""
+    parents: dict[int, int | None] = {}
+    chains = keep.select("billing_hl_position", "subscriber_hl_position", "patient_hl_position")
+    for billing, subscriber, patient in chains.iter_rows():
+        if billing is not None:
+            parents.setdefault(billing, None)
+        if subscriber is not None:
+            parents.setdefault(subscriber, billing)
+        if patient is not None:
+            parents.setdefault(patient, subscriber if subscriber is not None else billing)
+    return parents
+
+
+class _Trailers:
+    """Counts for SE/GE/IEA, and the trailers the input lacked (a rejected claim's transaction
+    may have had no SE: the written file still closes every envelope it opens)."""
+
+    def __init__(self, e: str) -> None:
+        self.e = e
+        self.open: list[tuple[str, str]] = []  # (segment id, control number)
+        self.gs = self.st = self.segments = 0
+
+    def opened(self, seg_id: str, raw: str) -> None:
+        parts, index = raw.split(self.e), {"ISA": 13, "GS": 6, "ST": 2}[seg_id]
+        control = parts[index] if len(parts) > index else ""
+        self.open.append((seg_id, control))
+        if seg_id == "ISA":
+            self.gs = 0
+        elif seg_id == "GS":
+            self.gs += 1
+            self.st = 0
+        else:
+            self.st += 1
+            self.segments = 1
+
+    def close(self, seg_id: str) -> list[str]:
+        """Trailer(s) to write for `seg_id` (SE, GE or IEA): any inner one missing, then itself."""
+        level = {"SE": "ST", "GE": "GS", "IEA": "ISA"}[seg_id]
+        written = []
+        while self.open:
+            opener, control = self.open.pop()
+            if opener == "ST":
+                written.append(self.e.join(["SE", str(self.segments + 1), control]))
+            elif opener == "GS":
+                written.append(self.e.join(["GE", str(self.st), control]))
+            else:
+                written.append(self.e.join(["IEA", str(self.gs), control]))
+            if opener == level:
+                break
+        return written
 
 
 def render_claims(parsed: ParsedFile, claim_indexes: Iterable[int]) -> bytes | None:
@@ -63,35 +110,28 @@ def render_claims(parsed: ParsedFile, claim_indexes: Iterable[int]) -> bytes | N
     if keep.height == 0:
         return None
     source = parsed.source
-    e, term = source.ele_term, source.seg_term + source.eol
-    kept = _kept_segments(parsed, keep)
-    has_children = _hl_children(parsed, kept)
+    e = source.ele_term
+    parents = _hl_parents(keep)
+    has_children = {parent for parent in parents.values() if parent is not None}
+    trailers = _Trailers(e)
     out: list[str] = []
-    gs_count = st_count = seg_count = 0
     hl_numbers: dict[int, str] = {}
-    parents = dict(parsed.hls.select("position", "parent_position").iter_rows())
-    for seg_id, raw, position in kept.select("seg_id", "raw", "position").iter_rows():
-        if seg_id == "ISA":
-            gs_count = 0
-        elif seg_id == "GS":
-            gs_count += 1
-            st_count = 0
-        elif seg_id == "ST":
-            st_count += 1
-            seg_count = 0
-            hl_numbers = {}
-        elif seg_id == "HL":
+    for seg_id, raw, position in _kept_segments(parsed, keep).select("seg_id", "raw", "position").iter_rows():
+        if seg_id in ("SE", "GE", "IEA"):
+            out += trailers.close(seg_id)
+            continue
+        if seg_id in ("ISA", "GS", "ST"):
+            trailers.opened(seg_id, raw)
+            hl_numbers = {} if seg_id == "ST" else hl_numbers
+        else:
+            trailers.segments += 1
+        if seg_id == "HL":
             raw = _renumber_hl(raw, e, hl_numbers, position, parents.get(position), position in has_children)
-        elif seg_id == "SE":
-            raw = e.join(["SE", str(seg_count + 1), *raw.split(e)[2:3]])
-        elif seg_id == "GE":
-            raw = e.join(["GE", str(st_count), *raw.split(e)[2:3]])
-        elif seg_id == "IEA":
-            raw = e.join(["IEA", str(gs_count), *raw.split(e)[2:3]])
-        if seg_id not in ("ISA", "GS", "GE", "IEA"):
-            seg_count += 1
-        out.append(raw + term)
-    return source.bom + "".join(out).encode(source.encoding)
+        out.append(raw)
+    while trailers.open:
+        out += trailers.close({"ST": "SE", "GS": "GE", "ISA": "IEA"}[trailers.open[-1][0]])
+    term = source.seg_term + source.eol
+    return source.bom + "".join(segment + term for segment in out).encode(source.encoding)
 
 
 def _renumber_hl(

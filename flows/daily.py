@@ -19,7 +19,7 @@ from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 
 from flows.inbox import inbox_files
 from flows.report import write_manifest, write_reports
-from flows.scrub_file import FileResult, quarantine, scrub_file, sha256_of
+from flows.scrub_file import FileResult, prepare_output, quarantine, remove_outputs, scrub_file, sha256_of
 from reference_data.load import load_reference
 
 
@@ -40,16 +40,22 @@ def daily_scrub(
     out: Path,
     reference_dir: Path | None = None,
     run_id: str | None = None,
+    replace: bool = False,
+    dated: bool = False,
 ) -> dict:
-    """Scrub every file in INBOX into OUT and write the run's reports."""
+    """Scrub every file in INBOX into OUT and write the run's reports.
+
+    OUT must not hold an earlier run's outputs unless `replace` (they are removed first);
+    with `dated` (the scheduled deployment) each run writes into OUT/<run id>."""
     logger = get_run_logger()
     started = time.perf_counter()
     started_at = dt.datetime.now(dt.UTC)
     run_id = run_id or new_run_id()
     inbox, out = Path(inbox), Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    files = inbox_files(inbox, exclude=out)
+    out = out / run_id if dated else out
+    prepare_output(out, replace)
     reference = load_reference(reference_dir)
-    files = inbox_files(inbox)
     logger.info("run %s: %d files in %s", run_id, len(files), inbox)
     futures = [
         (path, name, scrub_file_task.submit(path, name, out, run_id, reference_dir)) for path, name in files
@@ -63,6 +69,7 @@ def daily_scrub(
         else:
             reason = f"processing failed after retries: {_failure(state)}"
             logger.error("%s: %s", name, reason)
+            remove_outputs(out, name)
             quarantine(path, name, out, reason)
             results.append(_failed(path, name, reason).to_dict())
     manifest = write_manifest(out, run_id, inbox, results, reference.version, started_at, started)

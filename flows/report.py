@@ -41,6 +41,7 @@ def write_manifest(
             "processed_files": len(processed),
             "quarantined_files": len(results) - len(processed),
             "claims": sum(r["claims"] for r in processed),
+            "quarantined_claims": sum(r.get("quarantined_claims", 0) for r in results),
             "accepted": sum(r["accepted"] for r in processed),
             "rejected": sum(r["rejected"] for r in processed),
             "errors": sum(r["errors"] for r in processed),
@@ -58,11 +59,11 @@ def write_manifest(
     return manifest
 
 
-def _exceptions(out: Path) -> pl.DataFrame:
+def _exceptions(out: Path, run_id: str) -> pl.DataFrame:
     files = sorted((out / "exceptions").rglob("*.parquet"))
     if not files:
         return pl.DataFrame()
-    return pl.concat([pl.read_parquet(f) for f in files], how="vertical")
+    return pl.concat([pl.read_parquet(f) for f in files], how="vertical").filter(pl.col("run_id") == run_id)
 
 
 def _table(header: list[str], rows: list[list]) -> str:
@@ -80,7 +81,8 @@ def summary_markdown(out: Path, manifest: dict) -> str:
         f"({manifest['seconds']} s). Reference data: {_reference_line(manifest['reference_data'])}.",
         "",
         f"- Files: {t['files']} ({t['processed_files']} processed, {t['quarantined_files']} quarantined)",
-        f"- Claims: {t['claims']} ({t['accepted']} accepted, {t['rejected']} rejected)",
+        f"- Claims: {t['claims']} ({t['accepted']} accepted, {t['rejected']} rejected), "
+        f"plus {t['quarantined_claims']} in quarantined files",
         f"- Findings: {t['errors']} errors, {t['warnings']} warnings, {t['infos']} info",
         f"- Written files re-read by pyx12: {t['output_validation_errors']['scrubbed']} errors in scrubbed/, "
         f"{t['output_validation_errors']['rejected']} in rejected/ (rejected claims keep their own errors)",
@@ -98,7 +100,7 @@ def summary_markdown(out: Path, manifest: dict) -> str:
         "## Drug-line findings",
         "",
     ]
-    exceptions = _exceptions(out)
+    exceptions = _exceptions(out, manifest["run_id"])
     drug = exceptions.filter(pl.col("category") != "syntax") if exceptions.height else exceptions
     if drug.height:
         parts.append(

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import polars as pl
 
-from edi.parse import ParsedFile, parse_source
+from edi.parse import ParsedFile, clm01_values, parse_source
 from edi.source import QuarantineError, read_source, source_from_bytes
 from edi.write import render_claims
 from reference_data.model import Reference
@@ -75,6 +75,7 @@ class FileResult:
     errors: int = 0
     warnings: int = 0
     infos: int = 0
+    quarantined_claims: int = 0  # CLM segments in a quarantined file (they stay in quarantine/)
     rule_counts: dict[str, int] = field(default_factory=dict)
     outputs: dict[str, str] = field(default_factory=dict)
     output_check: dict[str, int] = field(default_factory=dict)  # pyx12 errors found re-reading outputs
@@ -90,6 +91,48 @@ def sha256_of(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+OUTPUT_ENTRIES = (
+    "scrubbed",
+    "rejected",
+    "exceptions",
+    "claims",
+    "quarantine",
+    "summary.md",
+    "report.html",
+    "manifest.json",
+)
+
+
+class OutputInUse(Exception):
+    """OUT already holds an earlier run's outputs."""
+
+
+def prepare_output(out: Path, replace: bool) -> None:
+    """Make OUT ready for a new run. Outputs of an earlier run are never mixed with a new one:
+    a stale scrubbed file would be sent to payers again. With `replace` they are removed."""
+    existing = [entry for entry in OUTPUT_ENTRIES if (out / entry).exists()]
+    if existing and not replace:
+        raise OutputInUse(
+            f"{out} already holds an earlier run's outputs ({', '.join(existing)}); "
+            "use a new --out folder, or --replace to remove them first"
+        )
+    for entry in existing:
+        target = out / entry
+        shutil.rmtree(target) if target.is_dir() else target.unlink()
+    out.mkdir(parents=True, exist_ok=True)
+
+
+def remove_outputs(out: Path, name: str) -> None:
+    """Remove whatever a failed attempt at one file left, so its claims are only in quarantine."""
+    for target in (
+        out / "scrubbed" / name,
+        out / "rejected" / name,
+        out / "exceptions" / f"{name}.parquet",
+        out / "claims" / f"{name}.parquet",
+    ):
+        target.unlink(missing_ok=True)
 
 
 def quarantine(path: Path, name: str, out: Path, reason: str) -> None:
@@ -133,13 +176,18 @@ def scrub_file(path: Path, name: str, out: Path, run_id: str, ref: Reference) ->
     result = FileResult(
         source_file=name, sha256=sha256_of(path), bytes=path.stat().st_size, status="processed"
     )
+    source = None
     try:
-        parsed = parse_source(read_source(path))
+        source = read_source(path)
+        parsed = parse_source(source)
     except QuarantineError as exc:
         quarantine(path, name, out, str(exc))
+        claim_ids = clm01_values(source) if source is not None else []
+        _write_parquet(_quarantined_claims(name, claim_ids, run_id), out / "claims" / f"{name}.parquet")
         result.status, result.reason = "quarantined", str(exc)
+        result.quarantined_claims = len(claim_ids)
         result.seconds = time.perf_counter() - started
-        log.warning("quarantined %s: %s", name, exc)
+        log.warning("quarantined %s (%d claims): %s", name, len(claim_ids), exc)
         return result
     parsed = _named(parsed, name)
     findings, decided = check_file(parsed, ref)
@@ -180,6 +228,15 @@ def _named(parsed: ParsedFile, name: str) -> ParsedFile:
     parsed.claims = parsed.claims.with_columns(col)
     parsed.lines = parsed.lines.with_columns(col)
     return parsed
+
+
+def _quarantined_claims(name: str, claim_ids: list[str], run_id: str) -> pl.DataFrame:
+    """Claims of a quarantined file: accounted for, with disposition quarantined."""
+    known = {"run_id": run_id, "source_file": name, "disposition": "quarantined", "errors": 0, "warnings": 0}
+    return pl.DataFrame({"claim_id": claim_ids}, schema={"claim_id": pl.String}).select(
+        pl.col(column) if column == "claim_id" else pl.lit(known.get(column), dtype=dtype).alias(column)
+        for column, dtype in CLAIM_OUTPUT_SCHEMA.items()
+    )
 
 
 def _exceptions(findings: pl.DataFrame, run_id: str) -> pl.DataFrame:

@@ -72,6 +72,19 @@ def test_837p_frames_carry_the_fields_and_their_source():
     assert parsed.errors.height == 0
 
 
+def test_line_date_ranges_keep_their_last_date():
+    claim = Claim(
+        "C1",
+        [
+            Line("J0696", 682.5, 56, date="20040201-20040207"),
+            Line("96365", 100, 1, date="20040203"),
+        ],
+    )
+    lines = parse_text(compose_837([claim], "837P")).lines
+    assert lines["service_date"].to_list() == [dt.date(2004, 2, 1), dt.date(2004, 2, 3)]
+    assert lines["service_date_end"].to_list() == [dt.date(2004, 2, 7), dt.date(2004, 2, 3)]
+
+
 def test_837i_frames_have_revenue_code_and_bill_type():
     claim = Claim(
         "I1", [Line("J9312", 980, 10, ("JZ",), revenue_code="0636")], filing_indicator="MA", bill_type="131"
@@ -200,3 +213,50 @@ def test_birth_dates_in_hi_occurrence_codes_and_segment_text_do_not_reach_findin
     assert findings.height > 0
     shown = " ".join(findings["message"].to_list() + [v for v in findings["actual"].to_list() if v])
     assert "19261111" not in shown
+
+
+def test_hl_ids_written_with_leading_zeros_are_renumbered_from_each_claims_own_chain():
+    # HL02 "01" names HL01 "01": valid X12 (numbers), and the written file must keep the chain
+    text = (
+        compose_837(two_claims()).replace("HL*1**20*1", "HL*01**20*1").replace("HL*2*1*22*0", "HL*02*01*22*0")
+    )
+    parsed = parse_text(text)
+    assert parsed.errors.height == 0
+    out = render_claims(parsed, [1]).decode("latin-1")
+    assert [s for s in out.split("~\n") if s.startswith("HL*")] == ["HL*1**20*1", "HL*2*1*22*0"]
+    assert parse_text(out).errors.height == 0
+
+
+def test_a_second_interchange_in_the_file_is_validated_on_its_own():
+    text = compose_837(two_claims()[:1], control=1) + compose_837(two_claims()[1:], control=2)
+    parsed = parse_text(text)
+    assert parsed.errors.height == 0
+    assert syntax_findings(parsed).height == 0
+
+
+def test_a_missing_se_is_written_for_a_rejected_claims_transaction():
+    lines = compose_837(two_claims()).split("\n")
+    text = "\n".join(s for s in lines if not s.startswith("SE*"))  # the transaction has no SE
+    parsed = parse_text(text)
+    assert set(syntax_findings(parsed).filter(pl.col("severity") == "error")["claim_id"]) == {"C1", "C2"}
+    out = render_claims(parsed, [0, 1]).decode("latin-1")
+    again = parse_text(out)
+    assert again.errors.height == 0
+    assert out.split("~\n")[-4].startswith("SE*")
+
+
+def test_subscriber_ssn_and_medical_record_number_never_reach_findings():
+    claim = two_claims()[0]
+    claim.extra = ["REF*EA*MRN-0000000000000000000000000000000000000000000000000000"]  # REF02 too long
+    text = compose_837([claim]).replace("DMG*D8*19500101*F", "DMG*D8*19500101*F~\nREF*SY*123-45-6789", 1)
+    shown = syntax_findings(parse_text(text))
+    values = " ".join(shown["message"].to_list() + [v for v in shown["actual"].to_list() if v])
+    assert shown.height > 0
+    assert "123-45-6789" not in values and "MRN-0000" not in values
+
+
+def test_a_repeated_trailer_pyx12_cannot_follow_quarantines_the_file():
+    text = compose_837(two_claims())
+    text = text.replace("GE*1*1~\n", "GE*1*1~\nGE*1*1~\n")
+    with pytest.raises(QuarantineError, match="envelope structure"):
+        parse_text(text)

@@ -41,6 +41,8 @@ def _inbox(tmp_path: Path) -> Path:
     (inbox / "practice-a" / "batch1.837").write_text(compose_837([good, bad], control=11))
     (inbox / "clean.837").write_text(compose_837([good], control=12))
     (inbox / "notes.txt").write_text("not a claim file\n")
+    cut = compose_837([Claim("CUT-1", [Line("96372", 25, 1)])], control=13)
+    (inbox / "cut.837").write_text(cut[: cut.index("GE*")])
     return inbox
 
 
@@ -56,6 +58,9 @@ def test_every_claim_lands_in_exactly_one_place(run):
     out, manifest = run
     claims = pl.read_parquet(out / "claims" / "**" / "*.parquet")
     assert claims.columns == list(CLAIM_OUTPUT_SCHEMA)
+    quarantined = claims.filter(pl.col("disposition") == "quarantined")
+    assert quarantined["claim_id"].to_list() == ["CUT-1"]  # from the truncated file
+    claims = claims.filter(pl.col("disposition") != "quarantined")
     assert sorted(claims["claim_id"].to_list()) == ["BAD-1", "GOOD-1", "GOOD-1"]
     by_file = {(r["source_file"], r["claim_id"]): r["disposition"] for r in claims.iter_rows(named=True)}
     assert by_file == {
@@ -93,9 +98,20 @@ def test_bad_file_is_quarantined_with_a_reason_and_the_batch_goes_on(run):
     statuses = {f["source_file"]: f["status"] for f in manifest["inputs"]}
     assert statuses == {
         "clean.837": "processed",
+        "cut.837": "quarantined",
         "notes.txt": "quarantined",
         "practice-a/batch1.837": "processed",
     }
+
+
+def test_outputs_of_an_earlier_run_are_never_mixed_with_a_new_one(run, tmp_path):
+    from flows.scrub_file import OutputInUse
+
+    out, _ = run
+    with pytest.raises(OutputInUse, match="already holds an earlier run's outputs"):
+        daily_scrub(inbox=_inbox(tmp_path), out=out, run_id="second")
+    # the first run's files are untouched
+    assert json.loads((out / "manifest.json").read_text())["run_id"] == "test-run"
 
 
 def test_manifest_summary_and_report(run):
@@ -105,7 +121,7 @@ def test_manifest_summary_and_report(run):
     assert all(len(f["sha256"]) == 64 for f in saved["inputs"])
     assert "asp_pricing" in json.dumps(saved["reference_data"])
     summary = (out / "summary.md").read_text()
-    assert "Claims: 3 (2 accepted, 1 rejected)" in summary
+    assert "Claims: 3 (2 accepted, 1 rejected), plus 1 in quarantined files" in summary
     assert "UNT001" in summary
     html = (out / "report.html").read_text()
     assert html.startswith("<!doctype html>") and "<script" not in html and "UNT001" in html
