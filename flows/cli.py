@@ -26,9 +26,14 @@ def _run(args: argparse.Namespace) -> int:
     if not inbox.is_dir():
         print(f"scrub837: inbox {inbox} is not a folder", file=sys.stderr)
         return 2
+    from flows.scrub_file import OutputInUse, prepare_output
+
     out = Path(args.out)
     try:
-        out.mkdir(parents=True, exist_ok=True)
+        prepare_output(out, args.replace)
+    except OutputInUse as exc:
+        print(f"scrub837: {exc}", file=sys.stderr)
+        return 2
     except OSError as exc:
         print(f"scrub837: cannot use {out} as the output folder: {exc.strerror}", file=sys.stderr)
         return 2
@@ -37,6 +42,7 @@ def _run(args: argparse.Namespace) -> int:
         inbox=inbox,
         out=out,
         reference_dir=Path(args.reference) if args.reference else None,
+        replace=args.replace,
     )
     totals = manifest["totals"]
     print(
@@ -57,7 +63,11 @@ def _serve(args: argparse.Namespace) -> int:
         daily_scrub.to_deployment(
             name="scrub837-daily",
             cron=args.cron,
-            parameters={"inbox": str(Path(args.inbox).resolve()), "out": str(Path(args.out).resolve())},
+            parameters={
+                "inbox": str(Path(args.inbox).resolve()),
+                "out": str(Path(args.out).resolve()),
+                "dated": True,
+            },
         )
     ]
     if args.refdata:
@@ -84,6 +94,27 @@ def _reference_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _rules(args: argparse.Namespace) -> int:
+    from transforms.catalogue import CATALOGUE
+    from transforms.ruledocs import listing, markdown
+
+    sys.stdout.write(markdown(CATALOGUE) if args.markdown else listing(CATALOGUE))
+    return 0
+
+
+def _explain(args: argparse.Namespace) -> int:
+    from transforms.catalogue import rule_by_id
+    from transforms.ruledocs import explain
+
+    try:
+        rule = rule_by_id(args.rule_id.strip().upper())
+    except KeyError as exc:
+        print(f"scrub837: {exc.args[0]}", file=sys.stderr)
+        return 2
+    sys.stdout.write(explain(rule))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="scrub837", description="Scrub outbound 837P/837I claim files.")
     commands = top.add_subparsers(dest="command", required=True)
@@ -93,13 +124,16 @@ def parser() -> argparse.ArgumentParser:
         "inbox", nargs="?", default=str(DEFAULT_INBOX), help="folder of 837 files (default: samples)"
     )
     run.add_argument("--out", required=True, help="output folder")
+    run.add_argument("--replace", action="store_true", help="remove an earlier run's outputs from OUT first")
     run.add_argument("--reference", help="folder of reference Parquet tables (default: the shipped ones)")
     run.add_argument("--runner", default="thread", choices=["thread", "process", "dask"])
     run.add_argument("--workers", type=int, default=None, help="parallel tasks (default: Prefect's)")
     run.add_argument("--dask-address", help="scheduler address of an existing Dask cluster")
     run.set_defaults(func=_run)
 
-    serve = commands.add_parser("serve", help="run the daily scrub on a schedule (needs a Prefect API)")
+    serve = commands.add_parser(
+        "serve", help="run the daily scrub on a schedule, each run into OUT/<run id> (needs a Prefect API)"
+    )
     serve.add_argument("inbox")
     serve.add_argument("--out", required=True)
     serve.add_argument("--cron", default="0 2 * * *", help="schedule, default 02:00 daily")
@@ -110,6 +144,14 @@ def parser() -> argparse.ArgumentParser:
         "--refresh-cron", default="0 3 2 1,4,7,10 *", help="refresh schedule, default the 2nd of each quarter"
     )
     serve.set_defaults(func=_serve)
+
+    rules = commands.add_parser("rules", help="list every rule: ID, severity, CARC, category, title")
+    rules.add_argument("--markdown", action="store_true", help="print docs/rules.md instead")
+    rules.set_defaults(func=_rules)
+
+    explain = commands.add_parser("explain", help="print one rule's documentation")
+    explain.add_argument("rule_id", help="e.g. UNT001")
+    explain.set_defaults(func=_explain)
 
     reference = commands.add_parser("reference", help="reference data")
     ref_commands = reference.add_subparsers(dest="reference_command", required=True)

@@ -25,8 +25,8 @@ def _office_oncology() -> str:
         Claim(
             "ONC-1001",
             [
-                Line("J9035", 1040.0, 16, ndc=BEVACIZUMAB_NDC, ndc_quantity=6.24, ndc_unit="ML"),
-                Line("J9035", 260.0, 4, ("JW",), ndc=BEVACIZUMAB_NDC, ndc_quantity=1.76, ndc_unit="ML"),
+                Line("J9035", 1600.0, 16, ndc=BEVACIZUMAB_NDC, ndc_quantity=6.24, ndc_unit="ML"),
+                Line("J9035", 400.0, 4, ("JW",), ndc=BEVACIZUMAB_NDC, ndc_quantity=1.76, ndc_unit="ML"),
                 Line("96413", 280.0, 1),
                 Line("96415", 60.0, 1),
             ],
@@ -35,8 +35,8 @@ def _office_oncology() -> str:
         Claim(
             "ONC-1002",
             [
-                Line("J9035", 1040.0, 16, ndc=BEVACIZUMAB_NDC, ndc_quantity=6.24, ndc_unit="ML"),
-                Line("J9035", 325.0, 5, ("JW",), ndc=BEVACIZUMAB_NDC, ndc_quantity=1.76, ndc_unit="ML"),
+                Line("J9035", 1600.0, 16, ndc=BEVACIZUMAB_NDC, ndc_quantity=6.24, ndc_unit="ML"),
+                Line("J9035", 500.0, 5, ("JW",), ndc=BEVACIZUMAB_NDC, ndc_quantity=1.76, ndc_unit="ML"),
                 Line("96413", 280.0, 1),
             ],
             diagnoses=colon,
@@ -74,7 +74,7 @@ def _office_oncology() -> str:
         Claim(
             "ONC-1007",
             [
-                Line("J9035", 1040.0, 16, ("JZ",), ndc=INFLIXIMAB_NDC, ndc_quantity=2, ndc_unit="UN"),
+                Line("J9035", 1600.0, 16, ("JZ",), ndc=INFLIXIMAB_NDC, ndc_quantity=2, ndc_unit="UN"),
                 Line("96413", 280.0, 1),
             ],
             diagnoses=colon,

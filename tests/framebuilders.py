@@ -58,6 +58,7 @@ def claim(**overrides: Any) -> dict[str, Any]:
         "frequency_code": "1",
         "bill_type": None,
         "claim_service_date": DOS,
+        "claim_service_date_end": DOS,
         "prior_auth": None,
         "diagnoses": ["M0690"],
     }
@@ -98,6 +99,7 @@ def line(**overrides: Any) -> dict[str, Any]:
         "unit_basis": "UN",
         "units": 1.0,
         "service_date": DOS,
+        "service_date_end": None,  # the service date, unless given
         "diagnosis_pointers": [1],
         "ndc_qualifier": "N4" if has_ndc else None,
         "ndc": None,
@@ -108,6 +110,8 @@ def line(**overrides: Any) -> dict[str, Any]:
         "line_prior_auth": None,
     }
     row.update(overrides)
+    if row["service_date_end"] is None:
+        row["service_date_end"] = row["service_date"]
     return row
 
 
@@ -455,15 +459,22 @@ _TABLES = {
 }
 
 
-def reference(**tables: list[dict[str, Any]]) -> Reference:
-    """A Reference from the rows above; pass a table name with a list of rows to replace it."""
+def reference(*, quarters: dict[str, str] | None = None, **tables: list[dict[str, Any]]) -> Reference:
+    """A Reference from the rows above; pass a table name with a list of rows to replace it.
+
+    `quarters` is the version's per-source quarter map, e.g. {"hcpcs": "2025Q4"}, as the shipped
+    version.json records it (rules that judge codes only within the HCPCS file's quarter read it).
+    """
     unknown = set(tables) - set(_TABLES)
     if unknown:
         raise TypeError(f"unknown reference tables: {sorted(unknown)}")
     built = {}
     for name, (schema, rows) in _TABLES.items():
         built[name] = pl.DataFrame(tables.get(name, rows), schema=schema)
-    return Reference(**built, version={"source": "tests/framebuilders.py"})
+    version: dict[str, Any] = {"source": "tests/framebuilders.py"}
+    if quarters is not None:
+        version["quarters"] = quarters
+    return Reference(**built, version=version)
 
 
 def multi_dose(hcpcs: str | None = None, ndc11: str | None = None, note: str = "multi-dose vial") -> dict:

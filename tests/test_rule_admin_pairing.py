@@ -7,7 +7,11 @@ from datetime import date
 import pytest
 
 from tests.framebuilders import claim, frames, line, one_claim, run
-from transforms.rules.admin_pairing import ADD_ON_WITHOUT_PRIMARY, DRUG_WITHOUT_ADMIN
+from transforms.rules.admin_pairing import (
+    ADD_ON_WITHOUT_PRIMARY,
+    CHEMO_ADMIN_WITHOUT_DRUG,
+    DRUG_WITHOUT_ADMIN,
+)
 
 
 def cpt(code, n, **kw):
@@ -122,3 +126,51 @@ def test_adm001_similar_looking_codes_do_not_count():
     # 90700 (a vaccine product) and G0011 are not administration codes.
     f = one_claim(line(procedure_code="J3301", units=4.0, line_number=1), cpt("90700", 2), cpt("G0011", 3))
     assert run(DRUG_WITHOUT_ADMIN, f).height == 1
+
+
+def test_adm001_names_the_dates_administration_was_billed():
+    f = one_claim(
+        line(procedure_code="J1745", units=40.0, line_number=1, service_date=date(2025, 11, 5)),
+        line(procedure_code="96365", line_number=2, service_date=date(2025, 11, 6)),
+    )
+    out = run(DRUG_WITHOUT_ADMIN, f)
+    assert out.height == 1
+    assert "bills administration on 2025-11-06 instead" in out["message"][0]
+
+
+# --- ADM003 -------------------------------------------------------------------------------------
+def test_adm003_chemo_admin_with_only_a_non_chemo_drug():
+    admin = line(procedure_code="96413", line_number=1)
+    f = one_claim(admin, line(procedure_code="J1100", units=10.0, line_number=2))
+    out = run(CHEMO_ADMIN_WITHOUT_DRUG, f)
+    assert out.height == 1
+    row = out.row(0, named=True)
+    assert (row["rule_id"], row["severity"], row["actual"]) == ("ADM003", "warning", "J1100")
+    assert row["segment_position"] == admin["sv_position"]
+
+
+def test_adm003_one_warning_per_claim_and_no_drug_at_all():
+    f = one_claim(line(procedure_code="96413", line_number=1), line(procedure_code="96415", line_number=2))
+    out = run(CHEMO_ADMIN_WITHOUT_DRUG, f)
+    assert out["actual"].to_list() == ["none"]
+
+
+@pytest.mark.parametrize(
+    "drug",
+    [
+        "J9312",  # rituximab: antineoplastic J9 code
+        "J1745",  # infliximab: a monoclonal antibody named "-mab" in the HCPCS long description
+    ],
+)
+def test_adm003_chemo_or_biologic_drug_passes(drug):
+    f = one_claim(
+        line(procedure_code="96413", line_number=1), line(procedure_code=drug, units=10.0, line_number=2)
+    )
+    assert run(CHEMO_ADMIN_WITHOUT_DRUG, f).height == 0
+
+
+def test_adm003_therapeutic_infusion_is_not_judged():
+    f = one_claim(
+        line(procedure_code="96365", line_number=1), line(procedure_code="J1100", units=10.0, line_number=2)
+    )
+    assert run(CHEMO_ADMIN_WITHOUT_DRUG, f).height == 0

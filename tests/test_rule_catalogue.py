@@ -37,11 +37,22 @@ def test_rule_runs_on_empty_frames(rule):
 
 def test_clean_bevacizumab_claim_has_no_findings():
     # Scenario 2 billed right: J9035 x16 (6.24 mL) + J9035-JW x4 (1.76 mL) with 96413, Medicare Part B.
+    # Charges at or above the 2025Q4 payment limit (73.201 per 10 mg: 16 x = 1171.22, 4 x = 292.80),
+    # and CLM02 = 400 + 1200 + 300.
     avastin = {"ndc": "50242006001", "ndc_unit": "ML"}
     f = one_claim(
-        line(line_number=1, procedure_code="96413", units=1.0),
-        line(line_number=2, procedure_code="J9035", units=16.0, ndc_quantity=6.24, **avastin),
-        line(line_number=3, procedure_code="J9035", units=4.0, modifier_1="JW", ndc_quantity=1.76, **avastin),
+        line(line_number=1, procedure_code="96413", units=1.0, charge=400.0),
+        line(line_number=2, procedure_code="J9035", units=16.0, ndc_quantity=6.24, charge=1200.0, **avastin),
+        line(
+            line_number=3,
+            procedure_code="J9035",
+            units=4.0,
+            modifier_1="JW",
+            ndc_quantity=1.76,
+            charge=300.0,
+            **avastin,
+        ),
+        total_charge=1900.0,
     )
     out = run_rules(ALL_RULES, f, reference())
     assert out.height == 0, out.select("rule_id", "message").to_dicts()
@@ -52,9 +63,24 @@ def test_wrong_bevacizumab_claim_reports_each_problem_once():
     avastin = {"ndc": "50242006001", "ndc_unit": "ML"}
     f = one_claim(
         line(
-            line_number=1, procedure_code="J9035", units=16.0, modifier_1="JZ", ndc_quantity=6.24, **avastin
+            line_number=1,
+            procedure_code="J9035",
+            units=16.0,
+            modifier_1="JZ",
+            ndc_quantity=6.24,
+            charge=1200.0,
+            **avastin,
         ),
-        line(line_number=2, procedure_code="J9035", units=5.0, modifier_1="JW", ndc_quantity=1.76, **avastin),
+        line(
+            line_number=2,
+            procedure_code="J9035",
+            units=5.0,
+            modifier_1="JW",
+            ndc_quantity=1.76,
+            charge=400.0,
+            **avastin,
+        ),
+        total_charge=1600.0,
     )
     out = run_rules(ALL_RULES, f, reference()).sort("rule_id", "line_number")
     got = out.select("rule_id", "line_number").rows()

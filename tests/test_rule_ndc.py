@@ -1,11 +1,19 @@
-"""NDC001-NDC005: NDC reporting on drug lines."""
+"""NDC001-NDC007: NDC reporting on drug lines."""
 
 from __future__ import annotations
 
 import pytest
 
 from tests.framebuilders import line, one_claim, run
-from transforms.rules.ndc import NDC_FORMAT, NDC_NOT_IN_CROSSWALK, NDC_QUALIFIER, NDC_QUANTITY, NDC_WRONG_CODE
+from transforms.rules.ndc import (
+    NDC_FORMAT,
+    NDC_NOT_IN_CROSSWALK,
+    NDC_QUALIFIER,
+    NDC_QUANTITY,
+    NDC_REQUIRED,
+    NDC_UNIT,
+    NDC_WRONG_CODE,
+)
 
 AVASTIN = "50242006001"  # crosswalked to J9035
 REMICADE = "57894003001"  # crosswalked to J1745
@@ -122,3 +130,35 @@ def test_ndc005_quantity_not_positive(qty):
 
 def test_ndc005_positive_quantity_passes():
     assert run(NDC_QUANTITY, one_claim({**drug("J9035", AVASTIN), "ndc_quantity": 6.24})).height == 0
+
+
+# --- NDC006 -------------------------------------------------------------------------------------
+def test_ndc006_medicaid_drug_line_without_ndc():
+    ln = line(procedure_code="J1745", units=40.0)
+    out = run(NDC_REQUIRED, one_claim(ln, payer_filing_indicator="MC"))
+    assert out.height == 1
+    row = out.row(0, named=True)
+    assert (row["rule_id"], row["actual"]) == ("NDC006", "none")
+    assert "medicaid payer policy (SBR09 MC)" in row["message"]
+
+
+def test_ndc006_passes_with_ndc_other_payers_and_noc_codes():
+    assert run(NDC_REQUIRED, one_claim(drug("J1745", REMICADE), payer_filing_indicator="MC")).height == 0
+    assert run(NDC_REQUIRED, one_claim(line(procedure_code="J1745"), payer_filing_indicator="MB")).height == 0
+    # J3490 without an NDC is UNC002's finding, for every payer
+    assert run(NDC_REQUIRED, one_claim(line(procedure_code="J3490"), payer_filing_indicator="MC")).height == 0
+
+
+# --- NDC007 -------------------------------------------------------------------------------------
+def test_ndc007_unit_not_allowed():
+    ln = {**drug("J9035", AVASTIN), "ndc_unit": "MG"}
+    out = run(NDC_UNIT, one_claim(ln))
+    assert out.height == 1
+    row = out.row(0, named=True)
+    assert (row["rule_id"], row["actual"]) == ("NDC007", "MG")
+    assert row["segment_position"] == ln["ctp_position"]
+
+
+@pytest.mark.parametrize("unit", ["F2", "GR", "ME", "ML", "UN"])
+def test_ndc007_allowed_units_pass(unit):
+    assert run(NDC_UNIT, one_claim({**drug("J9035", AVASTIN), "ndc_unit": unit})).height == 0

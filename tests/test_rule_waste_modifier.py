@@ -23,6 +23,7 @@ from transforms.rules.waste_modifier import (
     JW_UNDER_ONE_UNIT,
     JW_WITHOUT_ADMINISTERED,
     MISSING_JW_JZ,
+    WASTE_MODIFIER_ON_NON_DRUG,
 )
 
 AVASTIN = "50242006001"
@@ -267,3 +268,38 @@ def test_jwz001_asp_quarter_decides_when_it_covers_the_date():
     assert run(MISSING_JW_JZ, one_claim(bev(service_date=date(2026, 2, 1))), ref).height == 1
     assert run(MISSING_JW_JZ, one_claim(bev()), ref).height == 0
     assert run(MISSING_JW_JZ, one_claim(bev()), reference()).height == 1
+
+
+def test_jwz006_missing_filing_indicator_is_reported_not_silently_skipped():
+    from transforms.rules.waste_modifier import UNKNOWN_PAYER
+
+    found = run(UNKNOWN_PAYER, one_claim(line(procedure_code="J9035"), payer_filing_indicator=None))
+    assert found.height == 1
+    assert (found["severity"].item(), found["actual"].item()) == ("warning", "(missing)")
+
+
+def test_jwz006_known_filing_indicators_pass():
+    from transforms.rules.waste_modifier import UNKNOWN_PAYER
+
+    for sbr09 in ("MB", "MC", "CI"):
+        assert (
+            run(UNKNOWN_PAYER, one_claim(line(procedure_code="J9035"), payer_filing_indicator=sbr09)).height
+            == 0
+        )
+
+
+# --- JWZ007 -------------------------------------------------------------------------------------
+def test_jwz007_waste_modifier_on_the_administration_line():
+    admin = line(procedure_code="96413", modifier_1="JZ", line_number=1)
+    f = one_claim(admin, line(procedure_code="J9312", units=10.0, line_number=2))
+    out = run(WASTE_MODIFIER_ON_NON_DRUG, f)
+    assert out.height == 1
+    row = out.row(0, named=True)
+    assert (row["rule_id"], row["actual"]) == ("JWZ007", "JZ")
+    assert row["segment_position"] == admin["sv_position"]
+
+
+@pytest.mark.parametrize("code", ["J9312", "Q5107", "C9399", "A9585"])
+def test_jwz007_drug_supply_codes_pass(code):
+    f = one_claim(line(procedure_code=code, units=10.0, modifier_1="JW"))
+    assert run(WASTE_MODIFIER_ON_NON_DRUG, f).height == 0

@@ -29,7 +29,7 @@ EXPECTED = {
     "HOP-2002": {"JWZ001"},  # J9312 on 837I is separately paid (SI K): JW/JZ needed
     "HOP-2003": set(),
     "MCD-3001": {"NDC002"},  # NDC sent as 005-170-03125
-    "MCD-3002": set(),
+    "MCD-3002": {"NDC006"},  # Medicaid needs the NDC of every drug line: J3420 sent without one
 }
 
 

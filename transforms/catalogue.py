@@ -3,7 +3,19 @@
 from __future__ import annotations
 
 from transforms.framework import Rule
-from transforms.rules import admin_pairing, ndc, reference_period, units, waste_modifier
+from transforms.rules import (
+    admin_pairing,
+    balancing,
+    charge,
+    code_validity,
+    mue,
+    ndc,
+    prior_auth,
+    reference_period,
+    unclassified_drug,
+    units,
+    waste_modifier,
+)
 from transforms.syntax import SYNTAX_RULES
 
 ALL_RULES: list[Rule] = [
@@ -11,7 +23,13 @@ ALL_RULES: list[Rule] = [
     *waste_modifier.RULES,
     *admin_pairing.RULES,
     *ndc.RULES,
+    *mue.RULES,
+    *unclassified_drug.RULES,
+    *prior_auth.RULES,
+    *code_validity.RULES,
     *reference_period.RULES,
+    *balancing.RULES,
+    *charge.RULES,
 ]
 
 # Every rule a finding can come from: the implementation-guide rules run on pyx12's errors

@@ -20,14 +20,23 @@ IG_ERROR = Rule(
     severity="error",
     carc="CO-16",
     title="Implementation-guide error",
-    doc=(
-        "What it does: reports every error pyx12 finds validating the file against the 005010X222A1 "
-        "(837P) or 005010X223A2 (837I) implementation guide: missing or unknown segments, loop "
-        "repeats, element lengths, code values, dates, SE/GE/IEA counts, HL and LX numbering.\n"
-        "Why is this bad: a payer's front end rejects the transaction or claim (999 / 277CA) before "
-        "any adjudication.\n"
-        "Example: CLM02 `ABC` is not numeric; DTP03 `20231399` is not a date."
-    ),
+    doc="""\
+What it does
+    Reports every error pyx12 finds validating the file against the 005010X222A1 (837P) or
+    005010X223A2 (837I) implementation guide: missing or unknown segments, loop repeats, element
+    lengths, code values, dates, SE/GE/IEA counts, HL and LX numbering.
+
+Why is this bad
+    A payer's front end rejects the transaction or claim (999 / 277CA) before any adjudication.
+
+Example
+    CLM02 `ABC` is not numeric; DTP03 `20231399` is not a date.
+
+False alarms
+    pyx12 validates against the HIPAA-adopted guide's map (a later errata release is read with it,
+    see SYN002), and each error is attached to the claim and line it occurs in, so one broken claim
+    does not reject its neighbours; errors in shared loops are SYN004's.
+""",
     check=lambda frames, ref: pl.DataFrame(),
 )
 GUIDE_RELEASE = Rule(
@@ -36,13 +45,22 @@ GUIDE_RELEASE = Rule(
     severity="warning",
     carc="CO-16",
     title="Guide release is not the HIPAA-adopted one",
-    doc=(
-        "What it does: flags a GS08/ST03 that names a release of the 837 guide other than the one HIPAA "
-        "adopted (005010X222A1 for 837P, 005010X223A2 for 837I), e.g. 005010X222A2 or 005010X223A3. "
-        "The claims are validated against the adopted guide's map.\n"
-        "Why is this bad: payers that check GS08 strictly reject the whole functional group.\n"
-        "Example: GS08 `005010X222A2`: expected `005010X222A1`."
-    ),
+    doc="""\
+What it does
+    Flags a GS08/ST03 that names a release of the 837 guide other than the one HIPAA adopted
+    (005010X222A1 for 837P, 005010X223A2 for 837I), e.g. 005010X222A2 or 005010X223A3. The claims
+    are validated against the adopted guide's map.
+
+Why is this bad
+    Payers that check GS08 strictly reject the whole functional group.
+
+Example
+    GS08 `005010X222A2`: expected `005010X222A1`.
+
+False alarms
+    A warning: many payers accept the errata releases. The claims are still validated, so real
+    structure errors are not hidden behind it.
+""",
     check=lambda frames, ref: pl.DataFrame(),
 )
 LEADING_SPACE = Rule(
@@ -51,12 +69,20 @@ LEADING_SPACE = Rule(
     severity="warning",
     carc="CO-16",
     title="Blank space before a segment",
-    doc=(
-        "What it does: reports spaces or tabs between a segment terminator and the next segment ID "
-        "(pretty-printed files). The scrubbed output is written without them.\n"
-        "Why is this bad: strict translators read the space as part of the segment ID.\n"
-        "Example: `~\\r\\n    GS*HC*...`."
-    ),
+    doc="""\
+What it does
+    Reports spaces or tabs between a segment terminator and the next segment ID (pretty-printed
+    files). The scrubbed output is written without them.
+
+Why is this bad
+    Strict translators read the space as part of the segment ID.
+
+Example
+    `~\\r\\n GS*HC*...`.
+
+False alarms
+    A warning only; the scrubbed output is written without the spaces, so the claims go out clean.
+""",
     check=lambda frames, ref: pl.DataFrame(),
 )
 
@@ -66,13 +92,22 @@ SHARED_ERRORS = Rule(
     severity="error",
     carc="CO-16",
     title="Rejected with a shared loop or envelope that has IG errors",
-    doc=(
-        "What it does: rejects a claim whose billing provider, subscriber or patient HL loop, transaction "
-        "header/trailer, group or interchange has implementation-guide errors. Those errors are listed in "
-        "full (SYN001) under the first claim sent with that part; each other claim gets this one row.\n"
-        "Why is this bad: the claim cannot be sent without the broken part, and a payer rejects it with it.\n"
-        "Example: SE01 says 25 segments and the transaction has 34: every claim in it is rejected."
-    ),
+    doc="""\
+What it does
+    Rejects a claim whose billing provider, subscriber or patient HL loop, transaction
+    header/trailer, group or interchange has implementation-guide errors. Those errors are listed in
+    full (SYN001) under the first claim sent with that part; each other claim gets this one row.
+
+Why is this bad
+    The claim cannot be sent without the broken part, and a payer rejects it with it.
+
+Example
+    SE01 says 25 segments and the transaction has 34: every claim in it is rejected.
+
+False alarms
+    Only errors pyx12 places in a loop or envelope the claim shares are charged to it; an error
+    inside another claim's own loops never rejects this one.
+""",
     check=lambda frames, ref: pl.DataFrame(),
 )
 
@@ -186,9 +221,7 @@ _DATE = r"\b(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\b"
 def _redacted(frame: pl.DataFrame) -> pl.DataFrame:
     """No patient identity or birth date reaches the report: values from identity segments are
     withheld, segment text is cut from pyx12 messages, and dates in HI are masked."""
-    phi = pl.col("loop").is_in(list(PHI_LOOPS)) & pl.col("seg_id").is_in(list(PHI_SEGMENTS)) | (
-        pl.col("seg_id") == "DMG"
-    )
+    phi = pl.col("loop").is_in(list(PHI_LOOPS)) | pl.col("seg_id").is_in(list(PHI_SEGMENTS))
     generic = pl.format(
         "pyx12 {} error {} in {} (loop {}){}; values withheld (patient data)",
         pl.col("level"),

@@ -2,6 +2,7 @@
 
 ADM001 drug line without an administration code on the same claim and date
 ADM002 add-on administration code without one of its primary codes on the same claim and date
+ADM003 chemotherapy administration code with no chemotherapy or biologic drug on the claim
 """
 
 from __future__ import annotations
@@ -61,13 +62,32 @@ def check_drug_without_admin(frames: Frames, ref) -> pl.DataFrame:
         .join(admin, on=DATE_KEY, how="anti", nulls_equal=True)
         .join(procedure, on=DATE_KEY, how="anti", nulls_equal=True)
     )
+    other_dates = (
+        admin.drop_nulls("service_date")
+        .sort("service_date")
+        .group_by(CLAIM_KEY)
+        .agg(pl.col("service_date").cast(pl.String).str.join(", ").alias("admin_dates"))
+    )
+    df = df.join(other_dates, on=CLAIM_KEY, how="left")
+    elsewhere = (
+        pl.when(pl.col("admin_dates").is_not_null())
+        .then(
+            pl.format(
+                " This claim bills administration on {} instead: if the drug was given then, correct "
+                "the drug line's date of service.",
+                pl.col("admin_dates"),
+            )
+        )
+        .otherwise(pl.lit(""))
+    )
     message = pl.format(
         "{} on {} has no drug-administration code on this claim for that date (injection, push or "
         "infusion codes such as 96372, 96374, 96365, 96413). Add the administration service that "
         "delivered the drug; if the drug was given as part of a procedure, bill that procedure on the "
-        "same date.",
+        "same date.{}",
         pl.col("procedure_code"),
         service_date(),
+        elsewhere,
     )
     return findings(
         df,
@@ -142,6 +162,12 @@ Why is this bad
 
 Example
     J1745 x40 alone on 2025-11-05. Right: J1745 x40 + 96365 (infusion, first hour) that date.
+
+False alarms
+    Not flagged where the drug is legitimately billed without an administration line: J7xxx and
+    J8xxx codes (supplies, oral and inhaled drugs), home-infusion and pharmacy claims, home-health
+    and ESRD bill types, and drugs given as part of a same-day procedure. Retired and HCPCS
+    administration codes count, and a line without its own date takes the claim's date.
 """,
     check=check_drug_without_admin,
 )
@@ -165,8 +191,92 @@ Why is this bad
 Example
     +96415 (chemotherapy infusion, each additional hour) with 96365 but no 96413. Right: 96413 +
     96415, or 96365 + 96366.
+
+False alarms
+    Add-ons with no primary list in admin_codes are not checked, and any listed primary on the same
+    claim and date counts.
 """,
     check=check_add_on_without_primary,
 )
 
-RULES = [DRUG_WITHOUT_ADMIN, ADD_ON_WITHOUT_PRIMARY]
+
+# Drugs chemotherapy administration codes may be billed with: antineoplastics (J9xxx),
+# biosimilars (Q51xx), and biologic response modifiers named in the HCPCS long description:
+# monoclonal antibodies (-mab), fusion proteins (-cept), interferons and interleukins.
+BIOLOGIC_NAME = r"(?i)\b\w+(mab|cept)\b|interferon|interleukin|aldesleukin"
+
+
+def check_chemo_admin_without_drug(frames: Frames, ref) -> pl.DataFrame:
+    chemo_codes = ref.admin_codes.filter(pl.col("family") == "chemotherapy")["code"].implode()
+    biologic_codes = ref.hcpcs.filter(pl.col("long_description").fill_null("").str.contains(BIOLOGIC_NAME))[
+        "hcpcs"
+    ].implode()
+    code = pl.col("procedure_code").fill_null("")
+    eligible = (
+        frames.lines.filter(
+            code.str.starts_with("J9") | code.str.contains(r"^Q51\d\d$") | code.is_in(biologic_codes)
+        )
+        .select(CLAIM_KEY)
+        .unique()
+    )
+    drugs = (
+        frames.lines.filter(code.str.contains(r"^[JQ]\d{4}$"))
+        .group_by(CLAIM_KEY)
+        .agg(pl.col("procedure_code").unique().sort().str.join(", ").alias("drugs_billed"))
+    )
+    df = (
+        frames.lines.filter(pl.col("procedure_code").is_in(chemo_codes))
+        .sort("sv_position")
+        .group_by(CLAIM_KEY, maintain_order=True)
+        .first()
+        .join(eligible, on=CLAIM_KEY, how="anti")
+        .join(drugs, on=CLAIM_KEY, how="left")
+        .with_columns(pl.col("drugs_billed").fill_null("none"))
+    )
+    message = pl.format(
+        "{} on {} is a chemotherapy administration code, but the claim bills no chemotherapy or "
+        "biologic drug (J9xxx, a biosimilar Q51xx, or a monoclonal antibody or other biologic "
+        "response modifier); drugs billed: {}. For other drugs use the therapeutic infusion and "
+        "injection codes (96365-96379), unless the drug was supplied and billed separately.",
+        pl.col("procedure_code"),
+        service_date(),
+        pl.col("drugs_billed"),
+    )
+    return findings(
+        df,
+        segment="sv_position",
+        message=message,
+        expected=pl.lit("a chemotherapy or biologic drug on the claim"),
+        actual=pl.col("drugs_billed"),
+    )
+
+
+CHEMO_ADMIN_WITHOUT_DRUG = Rule(
+    rule_id="ADM003",
+    category="admin_pairing",
+    severity="warning",
+    carc="CO-11",
+    title="Chemotherapy administration without a chemotherapy or biologic drug",
+    doc="""\
+What it does
+    Warns once per claim when a chemotherapy administration code (admin_codes family
+    chemotherapy: 96401-96549) is billed and the claim has no antineoplastic (J9xxx), biosimilar
+    (Q51xx) or biologic response modifier (a HCPCS code whose long description names a monoclonal
+    antibody "-mab", a fusion protein "-cept", an interferon or an interleukin).
+
+Why is this bad
+    Chemotherapy administration pays more than therapeutic infusion; CMS and commercial payers
+    allow it only for chemotherapy and complex biologics. Hydration or an antibiotic billed with
+    96413 is recoded or denied (CARC 11, the diagnosis/service inconsistent).
+
+Example
+    96413 with J1100 (dexamethasone) only. Right: 96365 with J1100, or 96413 with J9312
+    (rituximab) or J1745 (infliximab, a monoclonal antibody).
+
+False alarms
+    A warning only: the drug may be supplied by the patient or billed on another claim.
+""",
+    check=check_chemo_admin_without_drug,
+)
+
+RULES = [DRUG_WITHOUT_ADMIN, ADD_ON_WITHOUT_PRIMARY, CHEMO_ADMIN_WITHOUT_DRUG]

@@ -107,6 +107,11 @@ def text(col: str, missing: str = "(missing)") -> pl.Expr:
     return pl.col(col).cast(pl.String).fill_null(missing)
 
 
+def blank(col: str) -> pl.Expr:
+    """True where a text column is null or only whitespace."""
+    return pl.col(col).fill_null("").str.strip_chars() == ""
+
+
 def service_date() -> pl.Expr:
     return text("service_date", "(no date)")
 

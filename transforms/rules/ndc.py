@@ -5,6 +5,8 @@ NDC002 NDC not 11 digits without hyphens
 NDC003 NDC not in the CMS NDC-HCPCS crosswalk (warning: the crosswalk is not a complete list)
 NDC004 NDC crosswalked only to other HCPCS code(s): wrong J code for the drug
 NDC005 NDC quantity (CTP04) zero or negative
+NDC006 NDC missing where the payer policy requires one (Medicaid by default)
+NDC007 NDC unit of measure (CTP05-1) not F2, GR, ME, ML or UN
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import polars as pl
 
 from transforms.framework import Frames, Rule
 from transforms.rules.drug_lines import (
+    blank,
     drug_lines,
     findings,
     is_noc,
@@ -228,6 +231,9 @@ Why is this bad
 
 Example
     LIN**ND*50242006001 -> LIN**N4*50242006001.
+
+False alarms
+    Only lines with an NDC; a missing NDC is NDC006's or UNC002's concern.
 """,
     check=check_qualifier,
 )
@@ -251,6 +257,10 @@ Why is this bad
 
 Example
     LIN**N4*50242-0060-01 -> LIN**N4*50242006001. A B12 line with '005-170-03125' -> 00517003125.
+
+False alarms
+    Only the format is judged, and the message gives the 11-digit form when it can be known, so the
+    fix is one edit.
 """,
     check=check_format,
 )
@@ -272,6 +282,10 @@ Why is this bad
 
 Example
     J1745 with NDC 57894003099 (no such package in the crosswalk); Remicade is 57894003001.
+
+False alarms
+    A warning, never a rejection: the crosswalk lists only NDCs with ASP data. Unclassified codes
+    are skipped and every loaded crosswalk quarter is searched.
 """,
     check=check_not_in_crosswalk,
 )
@@ -294,6 +308,11 @@ Why is this bad
 
 Example
     J1100 (dexamethasone) billed with NDC 00409475901 (ondansetron). Right: J2405.
+
+False alarms
+    Only when the crosswalk lists the NDC under other codes and lists at least one NDC for the
+    billed code, so a code the crosswalk does not cover is never judged; unclassified codes are
+    UNC003's.
 """,
     check=check_wrong_code,
 )
@@ -314,8 +333,117 @@ Why is this bad
 
 Example
     CTP****0*ME -> CTP****400*ME.
+
+False alarms
+    Only lines with a CTP segment; a quantity that is not a number is an implementation-guide error.
 """,
     check=check_quantity,
 )
 
-RULES = [NDC_QUALIFIER, NDC_FORMAT, NDC_NOT_IN_CROSSWALK, NDC_WRONG_CODE, NDC_QUANTITY]
+
+def check_required(frames: Frames, ref) -> pl.DataFrame:
+    required = ref.payer_profiles.filter(pl.col("ndc_required").fill_null(False)).select(
+        pl.col("filing_indicator").alias("payer_filing_indicator"), "profile"
+    )
+    df = (
+        drug_lines(frames)
+        .filter(~is_noc())  # UNC002 covers unclassified codes for every payer
+        .filter(blank("ndc"))
+        .join(required, on="payer_filing_indicator", how="inner")
+    )
+    message = pl.format(
+        "{} line {}: the {} payer policy (SBR09 {}) requires the NDC of every drug line, and this "
+        "line has no 2410 LIN*N4/CTP. Report the NDC and quantity from the vial or package used.",
+        pl.col("procedure_code"),
+        pl.col("line_number"),
+        pl.col("profile"),
+        pl.col("payer_filing_indicator"),
+    )
+    return findings(
+        df,
+        segment="sv_position",
+        message=message,
+        expected=pl.lit("LIN*N4 NDC and CTP quantity"),
+        actual=pl.lit("none"),
+    )
+
+
+NDC_UNITS = ("F2", "GR", "ME", "ML", "UN")
+
+
+def check_unit(frames: Frames, ref) -> pl.DataFrame:
+    df = _ndc_lines(frames).filter(
+        pl.col("ctp_position").is_not_null() & ~pl.col("ndc_unit").fill_null("").is_in(NDC_UNITS)
+    )
+    unit = text("ndc_unit")
+    message = pl.format(
+        "{} NDC {}: CTP05-1 unit of measure is {}; the NDC quantity is reported in F2 "
+        "(international unit), GR (gram), ME (milligram), ML (milliliter) or UN (unit).",
+        pl.col("procedure_code"),
+        pl.col("ndc"),
+        unit,
+    )
+    return findings(
+        df, segment="ctp_position", message=message, expected=pl.lit("F2, GR, ME, ML or UN"), actual=unit
+    )
+
+
+NDC_REQUIRED = Rule(
+    rule_id="NDC006",
+    category="ndc",
+    severity="error",
+    carc="CO-16",
+    title="NDC missing where the payer requires it",
+    doc="""\
+What it does
+    Flags a J-code line with no NDC in 2410 LIN/CTP on a claim whose payer profile (by SBR09 in
+    payer_policy.toml) has ndc_required = true. Shipped default: Medicaid (MC).
+
+Why is this bad
+    State Medicaid programs need the NDC to claim manufacturer rebates (Deficit Reduction Act of
+    2005) and deny drug lines without one (CARC 16, remark M119).
+
+Example
+    A Medicaid (MC) claim with J1745 and no LIN fails; the same line with LIN**N4*57894003001
+    passes; a Medicare Part B (MB) claim without LIN passes, its profile does not require the NDC.
+
+False alarms
+    Only payers whose profile requires the NDC are checked; unclassified codes are left to UNC002,
+    which requires the NDC for every payer.
+""",
+    check=check_required,
+)
+
+NDC_UNIT = Rule(
+    rule_id="NDC007",
+    category="ndc",
+    severity="error",
+    carc="CO-16",
+    title="NDC unit of measure not F2, GR, ME, ML or UN",
+    doc="""\
+What it does
+    Flags a CTP05-1 (the unit of the NDC quantity) that is not one of the five the implementation
+    guide allows: F2 international unit, GR gram, ME milligram, ML milliliter, UN unit.
+
+Why is this bad
+    The NDC quantity cannot be read, nor units derived from it, in any other unit; payers return the
+    line (CARC 16, remark M119).
+
+Example
+    CTP****2*MG fails (milligram is ME); CTP****2*ME passes.
+
+False alarms
+    Only lines that have a CTP segment are checked.
+""",
+    check=check_unit,
+)
+
+RULES = [
+    NDC_QUALIFIER,
+    NDC_FORMAT,
+    NDC_NOT_IN_CROSSWALK,
+    NDC_WRONG_CODE,
+    NDC_QUANTITY,
+    NDC_REQUIRED,
+    NDC_UNIT,
+]

@@ -51,13 +51,23 @@ OUTSIDE_REFERENCE_PERIODS = Rule(
     severity="warning",
     carc="CO-16",
     title="Date of service outside the loaded reference quarters",
-    doc=(
-        "What it does: warns on a J-code drug line whose date of service falls in no quarter of the "
-        "loaded CMS ASP pricing data.\n"
-        "Why is this bad: descriptors, payment limits and NDC crosswalks change every quarter; a check "
-        "made against another quarter's data can be wrong, so the analyst must know.\n"
-        "Example: J9035 on 2026-05-04 while the loaded quarters are 2025Q4 and 2026Q4."
-    ),
+    doc="""\
+What it does
+    Warns on a J-code drug line whose date of service falls in no quarter of the loaded CMS ASP
+    pricing data.
+
+Why is this bad
+    Descriptors, payment limits and NDC crosswalks change every quarter; a check made against
+    another quarter's data can be wrong, so the analyst must know.
+
+Example
+    J9035 on 2026-05-04 while the loaded quarters are 2025Q4 and 2026Q4.
+
+False alarms
+    A warning only, on J-code lines whose date no loaded quarter covers. The checks that need the
+    quarter's own values skip such lines (CHG002 payment limits, COD002 unknown codes); unit checks
+    still use the HCPCS file's descriptor in force on the date, which rarely changes.
+""",
     check=check_outside_reference_periods,
 )
 

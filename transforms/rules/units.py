@@ -136,6 +136,12 @@ Example
     J1745 (infliximab, 10 mg) with CTP*...*400*ME (400 mg) billed as 400 units: implied 40, bill 40.
     J9035 (bevacizumab, 10 mg), NDC 50242006001 (4 mL, 10 billing units per vial): 6.24 mL given ->
     16 units; 1.76 mL discarded on the JW line -> 4 units, not 5.
+
+False alarms
+    Fires only when the units can be derived exactly: lines without an NDC quantity, NDCs the
+    crosswalk lacks (for UN or mL quantities), descriptors the quantity's unit cannot convert to,
+    and mL quantities of a package size of 1 are skipped. Administered amounts round up and JW
+    amounts round down, as CMS instructs, so a correctly rounded line is never flagged.
 """,
     check=check_units_vs_ndc_quantity,
 )
@@ -156,6 +162,9 @@ Why is this bad
 
 Example
     J1745 (per 10 mg), 375 mg given, billed as 37.5 units. Right: 38 units.
+
+False alarms
+    Only J-code lines; a whole number sent with decimals (16.00) is whole.
 """,
     check=check_fractional_units,
 )
@@ -176,6 +185,10 @@ Why is this bad
 
 Example
     J2405 (ondansetron, per 1 mg) billed with 0 units. Right: the dose in mg, at least 1.
+
+False alarms
+    Only J-code lines that carry units; a missing quantity is an implementation-guide error
+    (SYN001).
 """,
     check=check_non_positive_units,
 )
@@ -196,6 +209,10 @@ Why is this bad
 
 Example
     SV1*HC:J9035*1200*MJ*16 -> SV1*HC:J9035*1200*UN*16.
+
+False alarms
+    Only J-code lines: other services are legitimately billed on other bases (anesthesia in minutes,
+    MJ).
 """,
     check=check_unit_basis,
 )

@@ -5,6 +5,8 @@ JWZ002 JW and JZ both reported for one drug on one date
 JWZ003 JW waste line without a line for the administered dose
 JWZ004 JW on a multi-dose container
 JWZ005 JW waste line for less than one billing unit
+JWZ006 no payer profile for the claim's filing indicator (warning)
+JWZ007 JW or JZ on a line that is not a drug
 """
 
 from __future__ import annotations
@@ -335,6 +337,14 @@ Why is this bad
 Example
     J9035 x16, no modifiers, on an 837P to Medicare Part B. Right: J9035-JZ x16 if nothing was
     discarded, or J9035 x16 + J9035-JW x4.
+
+False alarms
+    Only where CMS requires the modifiers: profiles with jw_jz_required (traditional Medicare),
+    dates from 2023-07-01, 837P or outpatient bill types, separately payable codes only (packaged
+    OPPS status N drugs and codes without an ASP limit are skipped), not the oral and
+    immunosuppressive ranges. A JW line for the drug and date satisfies the administered line, and
+    codes or NDCs listed as multi-dose in payer_policy.toml are exempt; the message says single-dose
+    was assumed.
 """,
     check=check_missing_jw_jz,
 )
@@ -356,6 +366,9 @@ Why is this bad
 
 Example
     J1745-JZ x35 + J1745-JW x5. Right: J1745 x35 + J1745-JW x5.
+
+False alarms
+    Only the same code on the same date of one claim; JW on one date and JZ on another are fine.
 """,
     check=check_jw_and_jz,
 )
@@ -376,6 +389,10 @@ Why is this bad
 
 Example
     J9035-JW x4 alone. Right: J9035 x16 + J9035-JW x4.
+
+False alarms
+    Any line of the same code and date without JW counts as the administered line, whatever its
+    other modifiers.
 """,
     check=check_jw_without_administered,
 )
@@ -397,6 +414,10 @@ Why is this bad
 Example
     J2405 x8 + J2405-JW x32 with NDC 00409475901 (ondansetron 40 mg / 20 mL multi-dose vial).
     Right: J2405 x8 alone.
+
+False alarms
+    Only NDCs or codes listed in payer_policy.toml's multi_dose table; nothing is guessed from drug
+    names or package sizes.
 """,
     check=check_jw_multi_dose,
 )
@@ -419,8 +440,125 @@ Why is this bad
 Example
     Carboplatin J9045 (per 50 mg), 140 mg given from a 150 mg vial: J9045 x3 + J9045-JW x1 with
     1 mL (10 mg) discarded. Right: J9045-JZ x3.
+
+False alarms
+    Only when the discarded units can be derived from the NDC quantity the way UNT001 derives them;
+    otherwise the line is left alone.
 """,
     check=check_jw_under_one_unit,
 )
 
-RULES = [MISSING_JW_JZ, JW_AND_JZ, JW_WITHOUT_ADMINISTERED, JW_MULTI_DOSE, JW_UNDER_ONE_UNIT]
+
+def check_unknown_payer(frames: Frames, ref) -> pl.DataFrame:
+    known = ref.payer_profiles.select(pl.col("filing_indicator").alias("payer_filing_indicator")).unique()
+    lines = (
+        drug_lines(frames)
+        .filter(_is_waste_policy_code())
+        .join(known, on="payer_filing_indicator", how="anti", nulls_equal=False)
+    )
+    received = pl.col("payer_filing_indicator").fill_null("(missing)")
+    message = pl.format(
+        "{} on {}: the claim's SBR09 claim filing indicator is {}, which no payer profile in "
+        "payer_policy.toml covers, so the JW/JZ and other payer-specific checks were not applied to "
+        "this drug. Send the payer's filing indicator (MB for Medicare Part B, MC for Medicaid, CI "
+        "for commercial...) or add a profile for it.",
+        pl.col("procedure_code"),
+        service_date(),
+        received,
+    )
+    return findings(
+        lines,
+        segment="sv_position",
+        message=message,
+        expected=pl.lit("an SBR09 listed in payer_policy.toml"),
+        actual=received,
+    )
+
+
+UNKNOWN_PAYER = Rule(
+    rule_id="JWZ006",
+    category="waste_modifier",
+    severity="warning",
+    carc="CO-16",
+    title="No payer profile for the claim's filing indicator: payer checks not applied",
+    doc="""\
+What it does
+    Warns on a drug line whose claim has no SBR09 claim filing indicator, or one that no payer
+    profile in payer_policy.toml covers, because the JW/JZ requirement (and other payer policy)
+    cannot be decided.
+
+Why is this bad
+    A Medicare claim sent without SBR09 would skip the JW/JZ check silently and be returned as
+    unprocessable by the payer.
+
+Example
+    J9035 on a claim whose SBR has no SBR09, or SBR09 "XX". Right: SBR09 MB for Medicare Part B.
+
+False alarms
+    A warning only, and only on drug lines that a payer policy could have applied to; claims whose
+    SBR09 has a profile never see it.
+""",
+    check=check_unknown_payer,
+)
+
+
+def check_waste_modifier_on_non_drug(frames: Frames, ref) -> pl.DataFrame:
+    code = pl.col("procedure_code").fill_null("")
+    # Drug supplies are HCPCS Level II J, Q, C9 and A9 codes; JW/JZ on anything else (a CPT
+    # administration or E/M code, a supply) is misplaced.
+    drug_code = code.str.contains(r"^(J|Q|C9|A9)\d")
+    df = frames.lines.filter(
+        (has_modifier("JW") | has_modifier("JZ")) & (pl.col("procedure_qualifier") == "HC") & ~drug_code
+    ).with_columns(pl.when(has_modifier("JW")).then(pl.lit("JW")).otherwise(pl.lit("JZ")).alias("_mod"))
+    message = pl.format(
+        "{} line {} carries {}, a drug-waste modifier; it belongs on the drug's HCPCS line (J, Q, "
+        "C9 or A9 code), not on {}. Modifiers billed: {}.",
+        pl.col("procedure_code"),
+        pl.col("line_number"),
+        pl.col("_mod"),
+        pl.col("procedure_code"),
+        modifier_list(),
+    )
+    return findings(
+        df,
+        segment="sv_position",
+        message=message,
+        expected=pl.lit("JW/JZ only on drug lines"),
+        actual=pl.col("_mod"),
+    )
+
+
+WASTE_MODIFIER_ON_NON_DRUG = Rule(
+    rule_id="JWZ007",
+    category="waste_modifier",
+    severity="error",
+    carc="CO-4",
+    title="JW or JZ on a line that is not a drug",
+    doc="""\
+What it does
+    Flags JW or JZ on an HC-qualified line whose code is not a drug supply code (HCPCS J, Q, C9
+    or A9): an administration code, an office visit, a supply.
+
+Why is this bad
+    JW and JZ describe the drug amount discarded (or not) from a single-dose container; on any
+    other service the modifier is inconsistent with the code (CARC 4), and the drug line itself
+    then lacks the modifier it needed.
+
+Example
+    96413-JZ with J9312 x10. Right: 96413 with J9312-JZ x10.
+
+False alarms
+    All HCPCS drug-supply codes (J, Q, C9, A9) count as drugs; only HC-qualified lines are checked.
+""",
+    check=check_waste_modifier_on_non_drug,
+)
+
+RULES = [
+    MISSING_JW_JZ,
+    JW_AND_JZ,
+    JW_WITHOUT_ADMINISTERED,
+    JW_MULTI_DOSE,
+    JW_UNDER_ONE_UNIT,
+    UNKNOWN_PAYER,
+    WASTE_MODIFIER_ON_NON_DRUG,
+]
