@@ -8,7 +8,13 @@ from datetime import date
 import pytest
 
 from tests.framebuilders import line, one_claim, run
-from transforms.rules.units import FRACTIONAL_UNITS, NON_POSITIVE_UNITS, UNIT_BASIS, UNITS_VS_NDC_QUANTITY
+from transforms.rules.units import (
+    FRACTIONAL_UNITS,
+    NON_POSITIVE_UNITS,
+    UNIT_BASIS,
+    UNITS_VS_NDC_QUANTITY,
+    WASTE_BEYOND_CONTAINERS,
+)
 
 AVASTIN = "50242006001"  # J9035, 4 mL per vial, 10 billing units per vial
 CEFTRIAXONE = "00143985725"  # J0696, 4 billing units per 1 g vial
@@ -205,3 +211,35 @@ def test_unt004_unit_basis_not_un():
     assert out["actual"].to_list() == ["MJ", "(missing)"]
     assert out["expected"].to_list() == ["UN", "UN"]
     assert "SV103" in out["message"][0]
+
+
+# --- UNT005 -------------------------------------------------------------------------------------
+# Avastin 50242006001: 100 mg / 4 mL vial, 10 billing units per vial (J9035, per 10 mg).
+AVASTIN_ML = {"procedure_code": "J9035", "ndc": "50242006001", "ndc_unit": "ML"}
+
+
+def test_unt005_discarded_units_beyond_the_opened_vials():
+    # 6.24 mL = 15.6 units -> 2 vials = 20 units; 16 given + 5 discarded = 21 > 20: at most 4.
+    given = line(line_number=1, units=16.0, ndc_quantity=6.24, **AVASTIN_ML)
+    waste = line(line_number=2, procedure_code="J9035", units=5.0, modifier_1="JW")
+    out = run(WASTE_BEYOND_CONTAINERS, one_claim(given, waste))
+    assert out.height == 1
+    row = out.row(0, named=True)
+    assert (row["rule_id"], row["line_number"], row["expected"], row["actual"]) == ("UNT005", 2, "<= 4", "5")
+    assert "fills 2 container(s) holding 20 billing units" in row["message"]
+
+
+def test_unt005_waste_that_fits_or_is_judged_by_unt001_passes():
+    given = line(line_number=1, units=16.0, ndc_quantity=6.24, **AVASTIN_ML)
+    fits = line(line_number=2, procedure_code="J9035", units=4.0, modifier_1="JW")
+    assert run(WASTE_BEYOND_CONTAINERS, one_claim(given, fits)).height == 0
+    # a JW line with its own NDC quantity (1.76 mL -> 4 units) is UNT001's to judge
+    own = line(line_number=2, units=5.0, modifier_1="JW", ndc_quantity=1.76, **AVASTIN_ML)
+    assert run(WASTE_BEYOND_CONTAINERS, one_claim(given, own)).height == 0
+
+
+def test_unt005_needs_countable_vials_on_every_administered_line():
+    # the administered line has no NDC quantity: the vials cannot be counted
+    given = line(line_number=1, procedure_code="J9035", units=16.0)
+    waste = line(line_number=2, procedure_code="J9035", units=9.0, modifier_1="JW")
+    assert run(WASTE_BEYOND_CONTAINERS, one_claim(given, waste)).height == 0

@@ -22,6 +22,7 @@ from transforms.rules.waste_modifier import (
     JW_MULTI_DOSE,
     JW_UNDER_ONE_UNIT,
     JW_WITHOUT_ADMINISTERED,
+    JZ_WITH_LEFTOVER,
     MISSING_JW_JZ,
     WASTE_MODIFIER_ON_NON_DRUG,
 )
@@ -303,3 +304,55 @@ def test_jwz007_waste_modifier_on_the_administration_line():
 def test_jwz007_drug_supply_codes_pass(code):
     f = one_claim(line(procedure_code=code, units=10.0, modifier_1="JW"))
     assert run(WASTE_MODIFIER_ON_NON_DRUG, f).height == 0
+
+
+# --- JWZ008 -------------------------------------------------------------------------------------
+def test_jwz008_jz_while_the_vials_leave_billable_waste():
+    # 6.24 mL of Avastin (4 mL = 10 units) = 15.6 units from 2 vials (20): 4.4 left -> JW x4 due.
+    ln = line(
+        procedure_code="J9035", units=16.0, modifier_1="JZ", ndc=AVASTIN, ndc_quantity=6.24, ndc_unit="ML"
+    )
+    out = run(JZ_WITH_LEFTOVER, one_claim(ln))
+    assert out.height == 1
+    row = out.row(0, named=True)
+    assert (row["rule_id"], row["severity"], row["expected"], row["actual"]) == (
+        "JWZ008",
+        "warning",
+        "JW line for 4 units",
+        "JZ",
+    )
+
+
+@pytest.mark.parametrize(
+    "quantity,units",
+    [
+        (400.0, 40.0),  # Remicade 400 mg = 40 units = 4 full 100 mg vials: nothing left
+        (395.0, 40.0),  # 39.5 units from 4 vials: 0.5 left, under one billing unit
+    ],
+)
+def test_jwz008_no_billable_leftover_passes(quantity, units):
+    ln = line(
+        procedure_code="J1745",
+        units=units,
+        modifier_1="JZ",
+        ndc="57894003001",
+        ndc_quantity=quantity,
+        ndc_unit="ME",
+    )
+    assert run(JZ_WITH_LEFTOVER, one_claim(ln)).height == 0
+
+
+def test_jwz008_leaves_jw_and_jz_together_to_jwz002_and_skips_multi_dose():
+    jz = line(
+        procedure_code="J9035",
+        units=16.0,
+        modifier_1="JZ",
+        ndc=AVASTIN,
+        ndc_quantity=6.24,
+        ndc_unit="ML",
+        line_number=1,
+    )
+    jw = line(procedure_code="J9035", units=4.0, modifier_1="JW", line_number=2)
+    assert run(JZ_WITH_LEFTOVER, one_claim(jz, jw)).height == 0
+    ref = reference(multi_dose=[multi_dose(hcpcs="J9035")])
+    assert run(JZ_WITH_LEFTOVER, one_claim(jz), ref).height == 0

@@ -160,5 +160,29 @@ def with_implied_units(lines: pl.DataFrame, ref) -> pl.DataFrame:
     r = pl.col("implied_units").round(6)
     expected = pl.when(has_modifier("JW")).then(r.floor()).otherwise(pl.max_horizontal(r.ceil(), pl.lit(1.0)))
     return df.with_columns(
-        pl.when(pl.col("implied_units").is_not_null()).then(expected).otherwise(None).alias("expected_units")
+        pl.when(pl.col("implied_units").is_not_null()).then(expected).otherwise(None).alias("expected_units"),
+        pl.when(has_xw).then(pl.col("xw_bill_units")).otherwise(None).alias("item_units"),
+        pl.when(has_xw).then(pkg).otherwise(None).alias("item_size"),
     ).drop("_ndc11", "xw_pkg_size", "xw_bill_units")
+
+
+def with_containers(lines: pl.DataFrame, ref) -> pl.DataFrame:
+    """`with_implied_units` plus, where the crosswalk gives the NDC's billing units per item
+    (one vial, syringe...): `containers` opened (the dose's units / units per item, rounded up),
+    `capacity_units` they hold and `leftover_units` (capacity minus the dose, not rounded).
+
+    A dose is taken to come from items of the billed NDC only; a dose drawn from vials of several
+    sizes should be reported as one line per NDC.
+    """
+    df = with_implied_units(lines, ref)
+    per_item = pl.col("item_units")
+    dose = pl.col("implied_units").round(6)
+    known = dose.is_not_null() & per_item.is_not_null() & (per_item > 0)
+    containers = pl.when(known).then((dose / per_item).round(6).ceil()).otherwise(None)
+    return (
+        df.with_columns(containers.alias("containers"))
+        .with_columns(
+            (pl.col("containers") * per_item).alias("capacity_units"),
+        )
+        .with_columns((pl.col("capacity_units") - dose).round(6).alias("leftover_units"))
+    )

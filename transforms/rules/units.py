@@ -4,6 +4,7 @@ UNT001 billed units differ from the units implied by the NDC quantity and the co
 UNT002 fractional billed units
 UNT003 zero or negative billed units
 UNT004 unit basis (SV103 / SV204) other than UN on a drug line
+UNT005 administered plus discarded (JW) units above what the opened vials hold
 """
 
 from __future__ import annotations
@@ -11,8 +12,18 @@ from __future__ import annotations
 import polars as pl
 
 from transforms.framework import Frames, Rule
-from transforms.rules.dose import with_implied_units
-from transforms.rules.drug_lines import drug_lines, findings, has_modifier, is_noc, num, sv_element, text
+from transforms.rules.dose import with_containers, with_implied_units
+from transforms.rules.drug_lines import (
+    CLAIM_KEY,
+    drug_lines,
+    findings,
+    has_modifier,
+    is_noc,
+    num,
+    service_date,
+    sv_element,
+    text,
+)
 
 TOLERANCE = 1e-6
 
@@ -109,6 +120,69 @@ def check_unit_basis(frames: Frames, ref) -> pl.DataFrame:
         sv_element("SV103", "SV204"),
     )
     return findings(df, segment="sv_position", message=message, expected=pl.lit("UN"), actual=shown)
+
+
+def check_waste_beyond_containers(frames: Frames, ref) -> pl.DataFrame:
+    jw = has_modifier("JW")
+    lines = drug_lines(frames).filter(
+        ~is_noc()
+        & pl.col("service_date").is_not_null()
+        & pl.col("units").is_not_null()
+        & (pl.col("units") > 0)
+    )
+    key = [*CLAIM_KEY, "procedure_code", "service_date"]
+    given = with_containers(lines.filter(~jw), ref)
+    doses = given.group_by(key).agg(
+        pl.col("units").sum().alias("given_units"),
+        pl.col("capacity_units").sum().alias("capacity"),
+        pl.col("containers").sum().alias("containers_total"),
+        # every administered line must say how many vials it opened, else the group is not judged
+        pl.col("capacity_units").is_null().any().alias("_unknown"),
+        pl.col("ndc").drop_nulls().unique().sort().str.join(", ").alias("ndcs"),
+        pl.format("{} {}", num(pl.col("ndc_quantity")), pl.col("ndc_unit").fill_null(""))
+        .str.join(" + ")
+        .alias("quantities"),
+    )
+    waste = (
+        lines.filter(jw)
+        .sort("sv_position")
+        .group_by(key, maintain_order=True)
+        .agg(
+            pl.all().first(),
+            pl.col("units").sum().alias("jw_units"),
+            # a JW line with its own NDC quantity is judged exactly by UNT001
+            pl.col("ndc_quantity").is_not_null().any().alias("_own_quantity"),
+        )
+    )
+    df = (
+        waste.join(doses, on=key, how="inner")
+        .filter(~pl.col("_unknown") & ~pl.col("_own_quantity"))
+        .with_columns((pl.col("capacity") - pl.col("given_units")).alias("room"))
+        .filter(pl.col("given_units") + pl.col("jw_units") > pl.col("capacity") + TOLERANCE)
+    )
+    message = pl.format(
+        "{} on {}: {} units administered + {} discarded (JW) = {}, but the administered NDC "
+        "quantity ({} of NDC {}) fills {} container(s) holding {} billing units, so at most {} units "
+        "can be billed as discarded. If vials of another size were opened too, report each NDC on its "
+        "own line.",
+        pl.col("procedure_code"),
+        service_date(),
+        num(pl.col("given_units")),
+        num(pl.col("jw_units")),
+        num(pl.col("given_units") + pl.col("jw_units")),
+        pl.col("quantities"),
+        pl.col("ndcs"),
+        num(pl.col("containers_total")),
+        num(pl.col("capacity")),
+        num(pl.max_horizontal(pl.col("room"), pl.lit(0.0))),
+    )
+    return findings(
+        df,
+        segment="sv_position",
+        message=message,
+        expected=pl.format("<= {}", num(pl.max_horizontal(pl.col("room"), pl.lit(0.0)))),
+        actual=num(pl.col("jw_units")),
+    )
 
 
 UNITS_VS_NDC_QUANTITY = Rule(
@@ -217,4 +291,35 @@ False alarms
     check=check_unit_basis,
 )
 
-RULES = [UNITS_VS_NDC_QUANTITY, FRACTIONAL_UNITS, NON_POSITIVE_UNITS, UNIT_BASIS]
+WASTE_BEYOND_CONTAINERS = Rule(
+    rule_id="UNT005",
+    category="units",
+    severity="error",
+    carc="CO-16",
+    title="Administered plus discarded units exceed what the opened vials hold",
+    doc="""\
+What it does
+    For one drug and date of service on a claim with JW lines that carry no NDC quantity of their
+    own, works out the containers the administered lines' NDC quantities opened (the dose's
+    billing units divided by the NDC's billing units per item in the CMS NDC-HCPCS crosswalk,
+    rounded up) and the billing units they hold, and flags the first JW line when the
+    administered units plus the JW units exceed that.
+
+Why is this bad
+    Discarded drug is what is left in the vials opened for the dose; billing more than the vials
+    held is an overpayment that audits recoup (CMS JW policy, Pub 100-04 ch.17 s.40).
+
+Example
+    J9035 (bevacizumab, 10 mg) with NDC 50242006001 (100 mg / 4 mL, 10 billing units per vial):
+    6.24 mL given = 15.6 units, 2 vials = 20 units. Billed J9035 x16 + J9035-JW x5 (no CTP on the
+    JW line): 21 > 20, at most 4 discarded. Right: J9035 x16 + J9035-JW x4.
+
+False alarms
+    Only when every administered line's vials can be counted from its NDC and the crosswalk; JW
+    lines with their own NDC quantity are left to UNT001, which judges them exactly. A dose drawn
+    from vials of several sizes is billed one NDC per line, as CMS asks; the message says so.
+""",
+    check=check_waste_beyond_containers,
+)
+
+RULES = [UNITS_VS_NDC_QUANTITY, FRACTIONAL_UNITS, NON_POSITIVE_UNITS, UNIT_BASIS, WASTE_BEYOND_CONTAINERS]

@@ -7,6 +7,7 @@ JWZ004 JW on a multi-dose container
 JWZ005 JW waste line for less than one billing unit
 JWZ006 no payer profile for the claim's filing indicator (warning)
 JWZ007 JW or JZ on a line that is not a drug
+JWZ008 JZ (nothing discarded) while the NDC quantity leaves a billing unit or more in the vials
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 import polars as pl
 
 from transforms.framework import Frames, Rule
-from transforms.rules.dose import with_implied_units
+from transforms.rules.dose import with_containers, with_implied_units
 from transforms.rules.drug_lines import (
     CLAIM_KEY,
     JZ_REQUIRED_FROM,
@@ -553,6 +554,80 @@ False alarms
     check=check_waste_modifier_on_non_drug,
 )
 
+
+def check_jz_with_leftover(frames: Frames, ref) -> pl.DataFrame:
+    lines = drug_lines(frames).filter(
+        has_modifier("JZ")
+        & ~has_modifier("JW")
+        & pl.col("procedure_code").str.contains(r"^J\d{4}$")
+        & pl.col("ndc_quantity").is_not_null()
+        & (pl.col("ndc_quantity") > 0)
+    )
+    jw_dates = drug_lines(frames).filter(has_modifier("JW")).select(DRUG_KEY).unique()
+    df = (
+        _with_multi_dose(with_containers(lines, ref), ref)
+        .filter(pl.col("multi_dose_note").is_null())
+        # JW and JZ together for the drug and date is JWZ002's finding
+        .join(jw_dates, on=DRUG_KEY, how="anti", nulls_equal=True)
+        .with_columns(pl.col("leftover_units").floor().alias("_discard"))
+        .filter(pl.col("_discard") >= 1)
+    )
+    message = pl.format(
+        "{}-JZ NDC {}: {} = {} billing units, from {} container(s) of {} billing units ({} in all), "
+        "which leaves {} units discarded; JZ says nothing was discarded. Bill the administered "
+        "units on this line without JZ and {} discarded units on a JW line. If the dose came from "
+        "vials of several sizes, report each NDC on its own line.{}",
+        pl.col("procedure_code"),
+        text("ndc"),
+        pl.col("derivation"),
+        num(pl.col("implied_units")),
+        num(pl.col("containers")),
+        num(pl.col("item_units")),
+        num(pl.col("capacity_units")),
+        num(pl.col("leftover_units")),
+        num(pl.col("_discard")),
+        pl.format(SINGLE_DOSE_NOTE, pl.col("procedure_code")),
+    )
+    return findings(
+        df,
+        segment="sv_position",
+        message=message,
+        expected=pl.format("JW line for {} units", num(pl.col("_discard"))),
+        actual=pl.lit("JZ"),
+    )
+
+
+JZ_WITH_LEFTOVER = Rule(
+    rule_id="JWZ008",
+    category="waste_modifier",
+    severity="warning",
+    carc="CO-16",
+    title="JZ while the NDC quantity leaves discarded drug in the vials",
+    doc="""\
+What it does
+    On a J-code line with JZ and an NDC quantity, works out the containers the dose opened (its
+    billing units divided by the NDC's billing units per item in the CMS NDC-HCPCS crosswalk,
+    rounded up) and warns when what is left in them is one billing unit or more.
+
+Why is this bad
+    JZ attests that no drug was discarded. When the vials hold a billable amount more than the
+    dose, the discarded amount belongs on a JW line; a JZ claim with waste is an audit finding,
+    and the practice loses the discarded units Medicare would have paid.
+
+Example
+    J9035-JZ x16 with NDC 50242006001 and CTP 6.24 mL: 15.6 units from 2 vials of 10 units
+    leaves 4.4, so JW x4 is due. Right: J9035 x16 + J9035-JW x4. Remicade (J1745, 10 units per
+    100 mg vial) 400 mg with JZ passes: four full vials.
+
+False alarms
+    A warning: the dose may have come from vials of several sizes (CMS asks for one line per NDC
+    then). Multi-dose codes and NDCs in payer_policy.toml, leftovers under one billing unit (JW
+    is not used for those) and lines whose containers cannot be counted are skipped; a claim that
+    also bills JW for the drug and date is JWZ002's.
+""",
+    check=check_jz_with_leftover,
+)
+
 RULES = [
     MISSING_JW_JZ,
     JW_AND_JZ,
@@ -561,4 +636,5 @@ RULES = [
     JW_UNDER_ONE_UNIT,
     UNKNOWN_PAYER,
     WASTE_MODIFIER_ON_NON_DRUG,
+    JZ_WITH_LEFTOVER,
 ]
