@@ -207,14 +207,15 @@ def _date_range(qualifier: str | None, text: str | None) -> tuple[dt.date | None
     return start, end
 
 
-def _diagnosis_codes(seg: Any) -> list[str]:
-    """HI composites for diagnoses (principal ABK/BK, other ABF/BF), qualifiers dropped."""
+def _diagnosis_codes(seg: Any) -> list[tuple[str, str]]:
+    """HI composites for diagnoses as (qualifier, code): principal ABK (ICD-10-CM) / BK (ICD-9-CM),
+    other ABF / BF."""
     codes = []
     for index in range(1, 13):
         qualifier = _v(seg, f"HI{index:02d}-1")
         code = _v(seg, f"HI{index:02d}-2")
         if qualifier in ("ABK", "BK", "ABF", "BF") and code:
-            codes.append(code)
+            codes.append((qualifier, code))
     return codes
 
 
@@ -386,6 +387,8 @@ class _Builder:
             "claim_service_date_end": None,
             "prior_auth": None,
             "diagnoses": [],
+            "diagnosis_qualifiers": [],
+            "hi_position": None,
         }
         self.claim_count += 1
 
@@ -407,7 +410,11 @@ class _Builder:
         elif seg_id == "REF" and _v(seg, "REF01") == "G1":
             claim["prior_auth"] = _v(seg, "REF02")
         elif seg_id == "HI":
-            claim["diagnoses"] = claim["diagnoses"] + _diagnosis_codes(seg)
+            codes = _diagnosis_codes(seg)
+            if codes and claim["hi_position"] is None:
+                claim["hi_position"] = position
+            claim["diagnoses"] = claim["diagnoses"] + [code for _, code in codes]
+            claim["diagnosis_qualifiers"] = claim["diagnosis_qualifiers"] + [q for q, _ in codes]
 
     def _new_line(self, position: int, seg: Any) -> dict:
         claim = self.claim

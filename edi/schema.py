@@ -52,6 +52,8 @@ CLAIM_SCHEMA: dict[str, pl.DataType] = {
     "claim_service_date_end": pl.Date,  # last date of that range (= start for a single date)
     "prior_auth": pl.String,  # 2300 REF*G1
     "diagnoses": pl.List(pl.String),  # HI codes in order (principal first), without qualifiers
+    "diagnosis_qualifiers": pl.List(pl.String),  # HI01-1...: ABK/ABF (ICD-10-CM), BK/BF (ICD-9-CM)
+    "hi_position": pl.Int64,  # the first HI segment with a diagnosis
 }
 
 # One row per LX (loop 2400).

@@ -47,6 +47,10 @@ def write_manifest(
             "errors": sum(r["errors"] for r in processed),
             "warnings": sum(r["warnings"] for r in processed),
             "infos": sum(r["infos"] for r in processed),
+            "expected_allowed": {
+                kind: round(sum(r.get(f"allowed_{kind}", 0.0) for r in processed), 2)
+                for kind in ("accepted", "rejected")
+            },
             "output_validation_errors": {
                 kind: sum(r["output_check"].get(kind, 0) for r in processed)
                 for kind in ("scrubbed", "rejected")
@@ -84,6 +88,9 @@ def summary_markdown(out: Path, manifest: dict) -> str:
         f"- Claims: {t['claims']} ({t['accepted']} accepted, {t['rejected']} rejected), "
         f"plus {t['quarantined_claims']} in quarantined files",
         f"- Findings: {t['errors']} errors, {t['warnings']} warnings, {t['infos']} info",
+        f"- Expected Medicare allowed on drug lines (ASP payment limit x units): "
+        f"${t['expected_allowed']['accepted']:,.2f} on accepted claims, "
+        f"${t['expected_allowed']['rejected']:,.2f} on rejected claims (held back until fixed)",
         f"- Written files re-read by pyx12: {t['output_validation_errors']['scrubbed']} errors in scrubbed/, "
         f"{t['output_validation_errors']['rejected']} in rejected/ (rejected claims keep their own errors)",
         "",
@@ -105,9 +112,15 @@ def summary_markdown(out: Path, manifest: dict) -> str:
     if drug.height:
         parts.append(
             _table(
-                ["file", "claim", "line", "rule", "severity", "message"],
+                ["file", "claim", "line", "rule", "severity", "expected allowed", "message"],
                 drug.sort("source_file", "claim_id", "line_number")
-                .select("source_file", "claim_id", "line_number", "rule_id", "severity", "message")
+                .with_columns(
+                    pl.when(pl.col("expected_allowed").is_null())
+                    .then(pl.lit(""))
+                    .otherwise(pl.format("${}", pl.col("expected_allowed").round(2)))
+                    .alias("allowed")
+                )
+                .select("source_file", "claim_id", "line_number", "rule_id", "severity", "allowed", "message")
                 .head(50)
                 .rows(),
             )

@@ -22,6 +22,7 @@ from edi.write import render_claims
 from reference_data.model import Reference
 from transforms.catalogue import ALL_RULES
 from transforms.framework import FINDING_SCHEMA, Frames, dispositions, run_rules
+from transforms.rules.charge import line_expected_allowed
 from transforms.syntax import syntax_findings
 
 log = logging.getLogger("scrub837")
@@ -43,6 +44,7 @@ EXCEPTION_COLUMNS = [
     "actual",
     "carc",
     "fix_applied",
+    "expected_allowed",
 ]
 CLAIM_OUTPUT_SCHEMA: dict[str, pl.DataType] = {
     "run_id": pl.String,
@@ -57,6 +59,7 @@ CLAIM_OUTPUT_SCHEMA: dict[str, pl.DataType] = {
     "disposition": pl.String,
     "errors": pl.Int64,
     "warnings": pl.Int64,
+    "expected_allowed": pl.Float64,  # sum over the claim's drug lines priced by the ASP payment limit
 }
 
 
@@ -76,6 +79,8 @@ class FileResult:
     warnings: int = 0
     infos: int = 0
     quarantined_claims: int = 0  # CLM segments in a quarantined file (they stay in quarantine/)
+    allowed_accepted: float = 0.0  # expected Medicare allowed on the drug lines of accepted claims
+    allowed_rejected: float = 0.0  # ... and of rejected claims (held back until fixed)
     rule_counts: dict[str, int] = field(default_factory=dict)
     outputs: dict[str, str] = field(default_factory=dict)
     output_check: dict[str, int] = field(default_factory=dict)  # pyx12 errors found re-reading outputs
@@ -198,8 +203,13 @@ def scrub_file(path: Path, name: str, out: Path, run_id: str, ref: Reference) ->
         if errors is not None:
             result.outputs[kind] = f"{kind}/{name}"
             result.output_check[kind] = errors
-    _write_parquet(_exceptions(findings, run_id), out / "exceptions" / f"{name}.parquet")
-    _write_parquet(_claims(parsed, decided, run_id), out / "claims" / f"{name}.parquet")
+    allowed = line_expected_allowed(Frames(parsed.envelopes, parsed.claims, parsed.lines), ref)
+    _write_parquet(_exceptions(findings, run_id, allowed), out / "exceptions" / f"{name}.parquet")
+    claims = _claims(parsed, decided, run_id, allowed)
+    _write_parquet(claims, out / "claims" / f"{name}.parquet")
+    for kind in ("accepted", "rejected"):
+        total = claims.filter(pl.col("disposition") == kind)["expected_allowed"].sum()
+        setattr(result, f"allowed_{kind}", round(float(total or 0.0), 2))
     severities = findings["severity"].value_counts()
     counts = dict(zip(severities["severity"].to_list(), severities["count"].to_list(), strict=True))
     rule_counts = findings["rule_id"].value_counts()
@@ -239,14 +249,31 @@ def _quarantined_claims(name: str, claim_ids: list[str], run_id: str) -> pl.Data
     )
 
 
-def _exceptions(findings: pl.DataFrame, run_id: str) -> pl.DataFrame:
+LINE_KEY = ["source_file", "claim_index", "line_number"]
+
+
+def _exceptions(findings: pl.DataFrame, run_id: str, allowed: pl.DataFrame) -> pl.DataFrame:
+    """The published findings; a finding on a priced drug line carries the line's expected allowed."""
     frame = findings if findings.height else pl.DataFrame(schema=FINDING_SCHEMA)
-    return frame.with_columns(pl.lit(run_id).alias("run_id")).select(EXCEPTION_COLUMNS)
+    return (
+        # keep="none": a line number sent twice in one claim cannot be told apart, so it gets no amount
+        frame.join(
+            allowed.select(*LINE_KEY, "expected_allowed").unique(LINE_KEY, keep="none"),
+            on=LINE_KEY,
+            how="left",
+        )
+        .with_columns(pl.lit(run_id).alias("run_id"))
+        .select(EXCEPTION_COLUMNS)
+    )
 
 
-def _claims(parsed: ParsedFile, decided: pl.DataFrame, run_id: str) -> pl.DataFrame:
+def _claims(parsed: ParsedFile, decided: pl.DataFrame, run_id: str, allowed: pl.DataFrame) -> pl.DataFrame:
+    per_claim = allowed.group_by("source_file", "claim_index").agg(
+        pl.col("expected_allowed").sum().round(2).alias("expected_allowed")
+    )
     return (
         parsed.claims.join(decided, on=["source_file", "claim_index"], how="left")
+        .join(per_claim, on=["source_file", "claim_index"], how="left")
         .sort("claim_index")
         .with_columns(pl.lit(run_id).alias("run_id"))
         .select([pl.col(name).cast(dtype) for name, dtype in CLAIM_OUTPUT_SCHEMA.items()])

@@ -12,6 +12,7 @@ from typing import Any
 
 import polars as pl
 
+from reference_data.coverage import load_coverage
 from reference_data.model import (
     ADMIN_CODES_SCHEMA,
     ASP_PRICING_SCHEMA,
@@ -57,14 +58,19 @@ def read_version(directory: Path) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def load_reference(directory: Path | None = None, policy_path: Path | None = None) -> Reference:
-    """The reference tables in `directory` (default: this package) plus the payer policy."""
+def load_reference(
+    directory: Path | None = None, policy_path: Path | None = None, coverage_path: Path | None = None
+) -> Reference:
+    """The reference tables in `directory` (default: this package) plus the payer policy and the
+    drug-diagnosis coverage table."""
     directory = Path(directory) if directory is not None else PACKAGE_DIR
     tables = {name: read_table(directory, name) for name in TABLE_SCHEMAS}
     payer_profiles, multi_dose = load_policy(policy_path)
+    coverage = load_coverage(coverage_path, profiles=payer_profiles["profile"].unique().to_list())
     return Reference(
         **tables,
         payer_profiles=payer_profiles,
         multi_dose=multi_dose,
         version=read_version(directory),
+        drug_coverage=coverage,
     )

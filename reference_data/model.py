@@ -89,6 +89,22 @@ MULTI_DOSE_SCHEMA: dict[str, pl.DataType] = {
 }
 
 
+DRUG_COVERAGE_SCHEMA: dict[str, pl.DataType] = {
+    "hcpcs": pl.String,
+    "drug_name": pl.String,
+    "profile": pl.String,  # null: the default entry; else the payer profile it applies to
+    "range_from": pl.String,  # ICD-10-CM prefix without dots, e.g. "C82" or "L405"
+    "range_to": pl.String,  # same length as range_from; equal to it for a single prefix
+    "codes": pl.String,  # the range as written, e.g. "C82-C85"
+    "indication": pl.String,
+    "source": pl.String,
+}
+
+
+def _empty_coverage() -> pl.DataFrame:
+    return pl.DataFrame(schema=DRUG_COVERAGE_SCHEMA)
+
+
 @dataclass(frozen=True)
 class Reference:
     hcpcs: pl.DataFrame
@@ -100,3 +116,4 @@ class Reference:
     payer_profiles: pl.DataFrame
     multi_dose: pl.DataFrame
     version: dict[str, Any] = field(default_factory=dict)
+    drug_coverage: pl.DataFrame = field(default_factory=_empty_coverage)

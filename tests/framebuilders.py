@@ -19,6 +19,7 @@ from edi.schema import CLAIM_SCHEMA, ENVELOPE_SCHEMA, LINE_SCHEMA
 from reference_data.model import (
     ADMIN_CODES_SCHEMA,
     ASP_PRICING_SCHEMA,
+    DRUG_COVERAGE_SCHEMA,
     HCPCS_SCHEMA,
     MUE_SCHEMA,
     MULTI_DOSE_SCHEMA,
@@ -60,9 +61,12 @@ def claim(**overrides: Any) -> dict[str, Any]:
         "claim_service_date": DOS,
         "claim_service_date_end": DOS,
         "prior_auth": None,
-        "diagnoses": ["M0690"],
+        "diagnoses": ["M069"],  # rheumatoid arthritis, unspecified (the seed's example)
+        "hi_position": 22 + 100 * idx,
     }
     row.update(overrides)
+    if "diagnosis_qualifiers" not in overrides:
+        row["diagnosis_qualifiers"] = ["ABK"] + ["ABF"] * (len(row["diagnoses"] or []) - 1)
     if row["claim_type"] == "837I" and "facility_code" not in overrides and row["bill_type"]:
         row["facility_code"] = row["bill_type"][:2]
     return row
@@ -456,6 +460,7 @@ _TABLES = {
     "admin_codes": (ADMIN_CODES_SCHEMA, ADMIN_ROWS),
     "payer_profiles": (PAYER_PROFILE_SCHEMA, PAYER_ROWS),
     "multi_dose": (MULTI_DOSE_SCHEMA, []),
+    "drug_coverage": (DRUG_COVERAGE_SCHEMA, []),
 }
 
 

@@ -78,6 +78,20 @@ def test_every_claim_lands_in_exactly_one_place(run):
     assert (manifest["totals"]["accepted"], manifest["totals"]["rejected"]) == (2, 1)
 
 
+def test_claims_and_findings_carry_the_expected_allowed_amount(run):
+    # J9035 2025Q4 payment limit 73.201 per 10 mg (CMS ASP Oct 2025): 16 units -> 1171.216 -> 1171.22;
+    # the 96413 administration line is not a drug and is not priced here.
+    out, manifest = run
+    claims = pl.read_parquet(out / "claims" / "**" / "*.parquet")
+    good = claims.filter(pl.col("claim_id") == "GOOD-1")["expected_allowed"].to_list()
+    assert good == [1171.22, 1171.22]
+    assert manifest["totals"]["expected_allowed"]["accepted"] == 2342.44
+    assert "$2,342.44 on accepted claims" in (out / "summary.md").read_text()
+    exceptions = pl.read_parquet(out / "exceptions" / "**" / "*.parquet")
+    jz = exceptions.filter((pl.col("rule_id") == "JWZ008") & (pl.col("claim_id") == "GOOD-1"))
+    assert jz["expected_allowed"].to_list() == [1171.22, 1171.22]
+
+
 def test_exception_report_names_the_claim_and_the_right_units(run):
     out, _ = run
     exceptions = pl.read_parquet(out / "exceptions" / "**" / "*.parquet")

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from tests.framebuilders import line, one_claim, run
+from tests.framebuilders import line, one_claim, reference, run
 from transforms.rules.balancing import CLAIM_OUT_OF_BALANCE
-from transforms.rules.charge import UNDERBILLED, ZERO_CHARGE
+from transforms.rules.charge import UNDERBILLED, ZERO_CHARGE, line_expected_allowed
 
 
 # --- BAL001 -------------------------------------------------------------------------------------
@@ -84,3 +84,17 @@ def test_chg002_unpriced_dates_and_noc_codes_are_skipped():
     outside = one_claim(line(procedure_code="J1745", units=40.0, charge=1.0, service_date=date(2025, 9, 30)))
     assert run(UNDERBILLED, outside).height == 0
     assert run(UNDERBILLED, one_claim(line(procedure_code="J3490", units=7.0, charge=1.0))).height == 0
+
+
+def test_expected_allowed_is_the_quarters_payment_limit_times_the_units():
+    # J1745 x40 on 2025-11-05: 40 x 31.09 (Oct 2025 ASP) = 1243.60; J3490 has no limit; a date no
+    # loaded quarter covers is not priced.
+    f = one_claim(
+        line(procedure_code="J1745", units=40.0, line_number=1),
+        line(procedure_code="J3490", units=7.0, line_number=2),
+        line(procedure_code="J1745", units=40.0, line_number=3, service_date=date(2025, 9, 30)),
+    )
+    out = line_expected_allowed(f, reference())
+    assert out.select("line_number", "payment_limit", "limit_quarter", "expected_allowed").rows() == [
+        (1, 31.09, "2025Q4", 1243.60)
+    ]

@@ -10,7 +10,7 @@ from datetime import date
 
 import pytest
 
-from tests.framebuilders import line, one_claim, reference, run
+from tests.framebuilders import ASP_ROWS, line, one_claim, reference, run
 from transforms.rules.code_validity import INACTIVE_CODE, MODIFIER_NOT_FOR_DRUGS, UNKNOWN_CODE
 
 
@@ -44,26 +44,26 @@ REF_Q4 = reference(quarters={"hcpcs": "2025Q4"})
 
 
 def test_cod002_unknown_code_inside_the_hcpcs_quarter():
-    out = run(UNKNOWN_CODE, one_claim(line(procedure_code="J1746")), REF_Q4)
+    out = run(UNKNOWN_CODE, one_claim(line(procedure_code="J9O35")), REF_Q4)
     assert out.height == 1
     row = out.row(0, named=True)
     assert (row["rule_id"], row["expected"], row["actual"]) == (
         "COD002",
         "a HCPCS code valid in 2025Q4",
-        "J1746",
+        "J9O35",
     )
 
 
 def test_cod002_known_code_or_date_outside_the_quarter_passes():
     assert run(UNKNOWN_CODE, one_claim(line(procedure_code="J1745")), REF_Q4).height == 0
-    before = one_claim(line(procedure_code="J1746", service_date=date(2025, 9, 30)))
-    after = one_claim(line(procedure_code="J1746", service_date=date(2026, 1, 1)))
+    before = one_claim(line(procedure_code="J9O35", service_date=date(2025, 9, 30)))
+    after = one_claim(line(procedure_code="J9O35", service_date=date(2026, 1, 1)))
     assert run(UNKNOWN_CODE, before, REF_Q4).height == 0
     assert run(UNKNOWN_CODE, after, REF_Q4).height == 0
 
 
 def test_cod002_needs_to_know_the_hcpcs_quarter():
-    assert run(UNKNOWN_CODE, one_claim(line(procedure_code="J1746")), reference()).height == 0
+    assert run(UNKNOWN_CODE, one_claim(line(procedure_code="J9O35")), reference()).height == 0
 
 
 # --- COD003 -------------------------------------------------------------------------------------
@@ -84,3 +84,20 @@ def test_cod003_drug_modifiers_and_non_drug_lines_pass():
         line(procedure_code="99214", modifier_1="25", line_number=2),
     )
     assert run(MODIFIER_NOT_FOR_DRUGS, f).height == 0
+
+
+def test_cod002_code_priced_only_in_a_later_quarter_did_not_exist_yet():
+    # J0014 is in the Oct 2026 ASP file only (1 MG, 1.825), not in the Oct 2025 HCPCS file.
+    later = {
+        "hcpcs": "J0014",
+        "quarter": "2026Q4",
+        "effective_start": date(2026, 10, 1),
+        "effective_end": date(2026, 12, 31),
+        "dosage_descriptor": "1 MG",
+        "dosage_amount": 1.0,
+        "dosage_unit": "MG",
+        "payment_limit": 1.825,
+    }
+    ref = reference(asp_pricing=[*ASP_ROWS, later], quarters={"hcpcs": "2025Q4"})
+    out = run(UNKNOWN_CODE, one_claim(line(procedure_code="J0014")), ref)
+    assert out["actual"].to_list() == ["J0014"]

@@ -25,7 +25,7 @@ EXPECTED = {
     "ONC-1006": {"ADM001"},  # ondansetron with no administration code (multi-dose NDC: no JW/JZ)
     "ONC-1007": {"NDC004"},  # Remicade's NDC on a bevacizumab line
     "ONC-1008": set(),  # J9312-JZ 100 mg = 10 units; 96413 + 96415
-    "HOP-2001": set(),  # J2405 on 837I is packaged (OPPS SI N): no JW/JZ
+    "HOP-2001": {"PAY001"},  # J2405 on 837I is packaged (OPPS SI N): an info note, no JW/JZ
     "HOP-2002": {"JWZ001"},  # J9312 on 837I is separately paid (SI K): JW/JZ needed
     "HOP-2003": set(),
     "MCD-3001": {"NDC002"},  # NDC sent as 005-170-03125

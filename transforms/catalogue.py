@@ -8,8 +8,11 @@ from transforms.rules import (
     balancing,
     charge,
     code_validity,
+    diagnosis,
+    medical_necessity,
     mue,
     ndc,
+    payment,
     prior_auth,
     reference_period,
     unclassified_drug,
@@ -27,9 +30,12 @@ ALL_RULES: list[Rule] = [
     *unclassified_drug.RULES,
     *prior_auth.RULES,
     *code_validity.RULES,
+    *diagnosis.RULES,
     *reference_period.RULES,
     *balancing.RULES,
     *charge.RULES,
+    *medical_necessity.RULES,
+    *payment.RULES,
 ]
 
 # Every rule a finding can come from: the implementation-guide rules run on pyx12's errors

@@ -45,6 +45,31 @@ def payment_limits(lines: pl.DataFrame, ref) -> pl.DataFrame:
     return indexed.join(hits, on="_row", how="left").drop("_row")
 
 
+def _priceable(lines: pl.DataFrame) -> pl.DataFrame:
+    """Drug lines a payment limit can price: classified codes with a date and positive units."""
+    return lines.filter(
+        ~is_noc()
+        & pl.col("service_date").is_not_null()
+        & pl.col("units").is_not_null()
+        & (pl.col("units") > 0)
+    )
+
+
+def _allowed() -> pl.Expr:
+    return (pl.col("payment_limit") * pl.col("units")).round(2).alias("expected_allowed")
+
+
+def line_expected_allowed(frames: Frames, ref) -> pl.DataFrame:
+    """Per priced drug line: the Medicare payment limit of the date of service's quarter and the
+    expected allowed amount (limit x billed units, to the cent), keyed by source_file,
+    claim_index and line_number."""
+    return (
+        payment_limits(_priceable(drug_lines(frames)), ref)
+        .filter(pl.col("payment_limit").is_not_null())
+        .select("source_file", "claim_index", "line_number", "payment_limit", "limit_quarter", _allowed())
+    )
+
+
 def check_zero_charge(frames: Frames, ref) -> pl.DataFrame:
     no_cost = pl.any_horizontal([has_modifier(m) for m in NO_COST_MODIFIERS])
     df = drug_lines(frames).filter(pl.col("charge").is_not_null() & (pl.col("charge") <= 0) & ~no_cost)
@@ -62,18 +87,11 @@ def check_zero_charge(frames: Frames, ref) -> pl.DataFrame:
 
 
 def check_underbilled(frames: Frames, ref) -> pl.DataFrame:
-    lines = drug_lines(frames).filter(
-        ~is_noc()
-        & pl.col("service_date").is_not_null()
-        & pl.col("charge").is_not_null()
-        & (pl.col("charge") > 0)
-        & pl.col("units").is_not_null()
-        & (pl.col("units") > 0)
-    )
+    lines = _priceable(drug_lines(frames)).filter(pl.col("charge").is_not_null() & (pl.col("charge") > 0))
     df = (
         payment_limits(lines, ref)
         .filter(pl.col("payment_limit").is_not_null())
-        .with_columns((pl.col("payment_limit") * pl.col("units")).round(2).alias("expected_allowed"))
+        .with_columns(_allowed())
         .filter(pl.col("charge") < pl.col("expected_allowed") - 0.005)
     )
     message = pl.format(

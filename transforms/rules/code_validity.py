@@ -97,17 +97,30 @@ def check_unknown_code(frames: Frames, ref) -> pl.DataFrame:
             actual=pl.lit(""),
         )
     start, end = window
-    known = pl.concat(
-        [
-            ref.hcpcs.select("hcpcs"),
-            ref.asp_pricing.select("hcpcs"),
-            ref.ndc_crosswalk.select("hcpcs"),
-        ]
+    # Known on the date: in the HCPCS file (the authority for its quarter), or in an ASP pricing or
+    # crosswalk quarter that covers the date. A code priced only in a later quarter did not exist yet.
+    hcpcs_codes = ref.hcpcs.select(pl.col("hcpcs").alias("procedure_code")).unique()
+    priced = ref.asp_pricing.select(
+        pl.col("hcpcs").alias("procedure_code"), "effective_start", "effective_end"
     ).unique()
-    df = (
+    in_hcpcs_quarter = ref.ndc_crosswalk.filter(pl.col("quarter") == ref.version["quarters"]["hcpcs"])
+    crosswalked = in_hcpcs_quarter.select(pl.col("hcpcs").alias("procedure_code")).unique()
+    lines = (
         drug_lines(frames)
         .filter(pl.col("service_date").is_between(pl.lit(start), pl.lit(end)))
-        .join(known, left_on="procedure_code", right_on="hcpcs", how="anti")
+        .with_row_index("_row")
+    )
+    priced_on_date = (
+        lines.select("_row", "procedure_code", "service_date")
+        .join(priced, on="procedure_code", how="inner")
+        .filter(pl.col("service_date").is_between(pl.col("effective_start"), pl.col("effective_end")))
+        .select("_row")
+        .unique()
+    )
+    df = (
+        lines.join(hcpcs_codes, on="procedure_code", how="anti")
+        .join(crosswalked, on="procedure_code", how="anti")
+        .join(priced_on_date, on="_row", how="anti")
     )
     quarter = ref.version["quarters"]["hcpcs"]
     message = pl.format(
@@ -190,13 +203,15 @@ UNKNOWN_CODE = Rule(
     doc="""\
 What it does
     Flags a J code billed for a date of service inside the quarter of the loaded HCPCS Level II file
-    when the code is in neither that file nor the loaded ASP pricing and NDC crosswalk files.
+    when the code is neither in that file nor in an ASP pricing or NDC crosswalk quarter that
+    covers the date.
 
 Why is this bad
     A code that does not exist is rejected by every payer (CARC 181); it is usually a typo.
 
 Example
-    J9999X or J1746 (no such code) on 2025-11-05 with the 2025Q4 file loaded fails; J1745 passes.
+    J9O35 (a letter O for the zero of J9035) on 2025-11-05 with the 2025Q4 file loaded fails;
+    so does J0014, priced only from 2026Q4 and absent from the 2025Q4 HCPCS file; J1745 passes.
 
 False alarms
     Only dates inside the HCPCS file's quarter are judged: the file lists active codes and recent

@@ -137,6 +137,21 @@ def bill_type_prefix() -> pl.Expr:
     return bt.str.slice(0, 2)
 
 
+def with_opps_status(df: pl.DataFrame, ref) -> pl.DataFrame:
+    """Add `opps_si` and `opps_version`: the OPPS status indicator of the latest loaded Addendum B."""
+    si = (
+        ref.opps_status.sort("version", nulls_last=False)
+        .group_by("hcpcs", maintain_order=True)
+        .last()
+        .select(
+            pl.col("hcpcs").alias("procedure_code"),
+            pl.col("status_indicator").alias("opps_si"),
+            pl.col("version").alias("opps_version"),
+        )
+    )
+    return df.join(si, on="procedure_code", how="left")
+
+
 def drug_lines(frames) -> pl.DataFrame:
     return with_claim_context(frames.lines.filter(is_drug_line()), frames.claims)
 

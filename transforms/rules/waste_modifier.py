@@ -28,6 +28,7 @@ from transforms.rules.drug_lines import (
     num,
     service_date,
     text,
+    with_opps_status,
 )
 
 # Outpatient bill types where Medicare requires JW/JZ: hospital outpatient (13x), ambulatory
@@ -140,16 +141,6 @@ def _asp_payable(df: pl.DataFrame, ref) -> pl.DataFrame:
     )
 
 
-def _opps_si(df: pl.DataFrame, ref) -> pl.DataFrame:
-    si = (
-        ref.opps_status.sort("version", nulls_last=False)
-        .group_by("hcpcs", maintain_order=True)
-        .last()
-        .select(pl.col("hcpcs").alias("procedure_code"), pl.col("status_indicator").alias("opps_si"))
-    )
-    return df.join(si, on="procedure_code", how="left")
-
-
 def applicable_lines(frames: Frames, ref) -> pl.DataFrame:
     """Drug lines on which Medicare requires JW or JZ, with `payable_basis` text.
 
@@ -173,7 +164,7 @@ def applicable_lines(frames: Frames, ref) -> pl.DataFrame:
             | ((pl.col("claim_type") == "837I") & bill_type_prefix().is_in(OUTPATIENT_BILL_TYPES))
         )
     )
-    lines = _opps_si(_asp_payable(lines, ref), ref)
+    lines = with_opps_status(_asp_payable(lines, ref), ref)
     is_p = pl.col("claim_type") == "837P"
     lines = lines.filter(
         (is_p & pl.col("asp_payable")) | (~is_p & pl.col("opps_si").is_in(SEPARATELY_PAID_SI))
