@@ -174,3 +174,26 @@ def test_adm003_therapeutic_infusion_is_not_judged():
         line(procedure_code="96365", line_number=1), line(procedure_code="J1100", units=10.0, line_number=2)
     )
     assert run(CHEMO_ADMIN_WITHOUT_DRUG, f).height == 0
+
+
+def test_adm003_port_flush_is_not_chemotherapy_administration():
+    # 96523 (irrigation of an implanted venous access device) sits in the CPT chemotherapy section
+    # (admin_codes family chemotherapy); the shipped table is used so that it is there.
+    from reference_data.load import load_reference
+
+    shipped = load_reference()
+    f = one_claim(
+        line(procedure_code="96523", line_number=1), line(procedure_code="J1642", units=5.0, line_number=2)
+    )
+    assert run(CHEMO_ADMIN_WITHOUT_DRUG, f, shipped).height == 0
+    chemo = one_claim(
+        line(procedure_code="96413", line_number=1), line(procedure_code="J1642", units=5.0, line_number=2)
+    )
+    assert run(CHEMO_ADMIN_WITHOUT_DRUG, chemo, shipped).height == 1
+
+
+def test_adm001_a_blood_draw_is_not_a_procedure_that_gives_the_drug():
+    f = one_claim(
+        line(procedure_code="J1745", units=40.0, line_number=1), line(procedure_code="36415", line_number=2)
+    )
+    assert run(DRUG_WITHOUT_ADMIN, f)["line_number"].to_list() == [1]

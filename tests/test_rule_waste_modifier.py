@@ -356,3 +356,12 @@ def test_jwz008_leaves_jw_and_jz_together_to_jwz002_and_skips_multi_dose():
     assert run(JZ_WITH_LEFTOVER, one_claim(jz, jw)).height == 0
     ref = reference(multi_dose=[multi_dose(hcpcs="J9035")])
     assert run(JZ_WITH_LEFTOVER, one_claim(jz), ref).height == 0
+
+
+def test_jwz001_critical_access_hospital_uses_the_asp_limit_not_the_opps_status():
+    # CAHs (85x) are paid at cost: J2405 is packaged under OPPS (SI N) but has an ASP limit.
+    cah = {"claim_type": "837I", "bill_type": "851", "payer_filing_indicator": "MA"}
+    f = one_claim(line(procedure_code="J2405", units=4.0, revenue_code="0636"), **cah)
+    assert run(MISSING_JW_JZ, f)["line_number"].to_list() == [1]
+    hospital = {**cah, "bill_type": "131"}
+    assert run(MISSING_JW_JZ, one_claim(line(procedure_code="J2405", units=4.0), **hospital)).height == 0

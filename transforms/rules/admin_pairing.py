@@ -32,6 +32,14 @@ def _procedure_codes_on_date(frames: Frames) -> pl.DataFrame:
     return frames.lines.filter(pl.col("procedure_code").is_not_null()).select(*DATE_KEY, "procedure_code")
 
 
+# Blood collection codes inside CPT 10000-69999 give no drug: venipuncture (36415, 36416) and
+# blood draws from a venous access device or catheter (36591, 36592).
+BLOOD_COLLECTION = ("36415", "36416", "36591", "36592")
+# Chemotherapy-section codes that are not drug administration: refilling and maintaining a pump
+# or an implanted venous access device (96521, 96522, 96523: a port flush).
+DEVICE_MAINTENANCE = ("96521", "96522", "96523")
+
+
 def check_drug_without_admin(frames: Frames, ref) -> pl.DataFrame:
     codes = _procedure_codes_on_date(frames)
     is_admin = pl.col("procedure_code").is_in(ref.admin_codes["code"].implode()) | pl.col(
@@ -42,7 +50,7 @@ def check_drug_without_admin(frames: Frames, ref) -> pl.DataFrame:
     # joint injection 20610, intralesional 11900 ...) needs no separate administration code.
     numeric = pl.col("procedure_code").str.contains(r"^\d{5}$")
     procedure = (
-        codes.filter(numeric)
+        codes.filter(numeric & ~pl.col("procedure_code").is_in(BLOOD_COLLECTION))
         .filter(pl.col("procedure_code").cast(pl.Int64, strict=False).is_between(10000, 69999))
         .select(DATE_KEY)
         .unique()
@@ -154,7 +162,8 @@ What it does
     date of service. Not flagged: J7xxx and J8xxx codes; home-infusion / pharmacy
     claims (837P place of service 12, or any S9xxx per-diem line on the claim); 837I home health
     (32x-34x) and ESRD (72x) bill types; and drugs billed on the same date as a procedure in CPT
-    10000-69999, which includes giving the drug (e.g. 67028 intravitreal, 20610 joint injection).
+    10000-69999, which includes giving the drug (e.g. 67028 intravitreal, 20610 joint injection;
+    blood collection, 36415, 36416, 36591, 36592, is not such a procedure).
 
 Why is this bad
     A J code identifies the drug, not how it was given. A drug with no administration service
@@ -207,7 +216,9 @@ BIOLOGIC_NAME = r"(?i)\b\w+(mab|cept)\b|interferon|interleukin|aldesleukin"
 
 
 def check_chemo_admin_without_drug(frames: Frames, ref) -> pl.DataFrame:
-    chemo_codes = ref.admin_codes.filter(pl.col("family") == "chemotherapy")["code"].implode()
+    chemo_codes = ref.admin_codes.filter(
+        (pl.col("family") == "chemotherapy") & ~pl.col("code").is_in(DEVICE_MAINTENANCE)
+    )["code"].implode()
     biologic_codes = ref.hcpcs.filter(pl.col("long_description").fill_null("").str.contains(BIOLOGIC_NAME))[
         "hcpcs"
     ].implode()
@@ -260,9 +271,10 @@ CHEMO_ADMIN_WITHOUT_DRUG = Rule(
     doc="""\
 What it does
     Warns once per claim when a chemotherapy administration code (admin_codes family
-    chemotherapy: 96401-96549) is billed and the claim has no antineoplastic (J9xxx), biosimilar
-    (Q51xx) or biologic response modifier (a HCPCS code whose long description names a monoclonal
-    antibody "-mab", a fusion protein "-cept", an interferon or an interleukin).
+    chemotherapy: 96401-96549, not the pump and port maintenance codes 96521-96523) is billed and
+    the claim has no antineoplastic (J9xxx), biosimilar (Q51xx) or biologic response modifier (a
+    HCPCS code whose long description names a monoclonal antibody "-mab", a fusion protein
+    "-cept", an interferon or an interleukin).
 
 Why is this bad
     Chemotherapy administration pays more than therapeutic infusion; CMS and commercial payers
@@ -274,7 +286,9 @@ Example
     (rituximab) or J1745 (infliximab, a monoclonal antibody).
 
 False alarms
-    A warning only: the drug may be supplied by the patient or billed on another claim.
+    A warning only: the drug may be supplied by the patient or billed on another claim. A port
+    flush (96523 with heparin J1642) is maintenance, not chemotherapy administration, and is not
+    flagged.
 """,
     check=check_chemo_admin_without_drug,
 )

@@ -34,7 +34,12 @@ from transforms.rules.drug_lines import (
 # Outpatient bill types where Medicare requires JW/JZ: hospital outpatient (13x), ambulatory
 # surgery (83x), critical access hospital (85x). Not inpatient (11x), RHC (71x), FQHC (77x).
 OUTPATIENT_BILL_TYPES = ("13", "83", "85")
-SEPARATELY_PAID_SI = ("K", "G")
+# OPPS status indicators paid separately: K (non-pass-through drugs), G (pass-through drugs), K1
+# (non-opioid pain management drugs paid separately from CY2025, with an APC and a rate).
+SEPARATELY_PAID_SI = ("K", "G", "K1")
+# Critical access hospitals (85x) are paid at cost, not under OPPS: their drugs are separately
+# payable whatever the OPPS status, so the ASP payment limit decides as on 837P.
+COST_PAID_BILL_TYPES = ("85",)
 DRUG_KEY = [*CLAIM_KEY, "procedure_code", "service_date"]
 
 SINGLE_DOSE_NOTE = (
@@ -146,7 +151,8 @@ def applicable_lines(frames: Frames, ref) -> pl.DataFrame:
 
     Payer: ref.payer_profiles.jw_jz_required for the claim's filing indicator (SBR09).
     Setting: any 837P; 837I only with outpatient bill types 13x, 83x, 85x.
-    Separately payable: 837P -> ASP payment limit; 837I -> OPPS status indicator K or G.
+    Separately payable: 837P and 837I critical access hospital (85x) -> ASP payment limit; other 837I
+    -> OPPS status indicator K, G or K1.
     Not subject: multi-dose codes / NDCs listed in ref.multi_dose (returned with a note instead).
     """
     profiles = (
@@ -165,7 +171,7 @@ def applicable_lines(frames: Frames, ref) -> pl.DataFrame:
         )
     )
     lines = with_opps_status(_asp_payable(lines, ref), ref)
-    is_p = pl.col("claim_type") == "837P"
+    is_p = (pl.col("claim_type") == "837P") | bill_type_prefix().is_in(COST_PAID_BILL_TYPES)
     lines = lines.filter(
         (is_p & pl.col("asp_payable")) | (~is_p & pl.col("opps_si").is_in(SEPARATELY_PAID_SI))
     ).with_columns(
@@ -317,8 +323,9 @@ MISSING_JW_JZ = Rule(
 What it does
     On traditional Medicare claims (payers whose profile has jw_jz_required; 837P, or 837I with
     outpatient bill type 13x, 83x, 85x) with a date of service from 2023-07-01, flags J-code drug
-    lines (not J7500-J7699, J8000-J8999) that are separately payable (837P: ASP payment limit;
-    837I: OPPS status indicator K or G) and carry neither JW nor JZ, unless a JW line for the same
+    lines (not J7500-J7699, J8000-J8999) that are separately payable (837P and critical access
+    hospitals, 85x, paid at cost: ASP payment limit; other 837I: OPPS status indicator K, G or
+    K1) and carry neither JW nor JZ, unless a JW line for the same
     drug and date is on the claim. CMS publishes no per-NDC single-dose flag, so such codes are
     treated as single-dose unless the code or NDC is listed as multi-dose in payer policy.
 
