@@ -105,7 +105,7 @@ def _subscriber(claim: Claim, hl: int, member: int) -> list[str]:
     payer = "MEDICARE" if claim.filing_indicator in ("MA", "MB") else "DEMO HEALTH PLAN"
     return [
         f"HL*{hl}*1*22*0",
-        f"SBR*P*18*******{claim.filing_indicator}",
+        f"SBR*P*18*******{claim.filing_indicator}".rstrip("*"),  # no SBR09: the segment ends at SBR02
         f"NM1*IL*1*SAMPLE*PATIENT{member}****MI*SYNTH{member:05d}",
         "N3*1 SAMPLE WAY",
         "N4*SPRINGFIELD*IL*627010000",

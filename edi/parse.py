@@ -429,7 +429,9 @@ class _Builder:
             lx_position=position,
             end_position=position,
             service_date=claim["claim_service_date"],
-            service_date_end=claim["claim_service_date_end"],
+            # a line without its own DTP*472 takes the claim's (first) date, not the claim's whole
+            # statement period: per-date checks must not spread its units over the period
+            service_date_end=claim["claim_service_date"],
             diagnosis_pointers=[],
         )
         return row

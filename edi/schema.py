@@ -79,7 +79,7 @@ LINE_SCHEMA: dict[str, pl.DataType] = {
     "unit_basis": pl.String,  # SV103 / SV204 (UN, MJ, DA ...)
     "units": pl.Float64,  # SV104 / SV205
     "service_date": pl.Date,  # 2400 DTP*472 (first date of a range); else the claim's date
-    "service_date_end": pl.Date,  # last date of that range (= service_date for a single date)
+    "service_date_end": pl.Date,  # last date of the line's own RD8 range; else = service_date
     "diagnosis_pointers": pl.List(pl.Int64),  # SV107 (837P)
     "ndc_qualifier": pl.String,  # LIN02
     "ndc": pl.String,  # LIN03 as received

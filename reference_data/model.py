@@ -80,6 +80,7 @@ PAYER_PROFILE_SCHEMA: dict[str, pl.DataType] = {
     "ndc_required": pl.Boolean,
     "prior_auth_codes": pl.List(pl.String),
     "prior_auth_cost_threshold": pl.Float64,  # null = no threshold
+    "mue_applies": pl.Boolean,  # CMS Medically Unlikely Edits apply (MUE001-MUE003)
 }
 
 MULTI_DOSE_SCHEMA: dict[str, pl.DataType] = {

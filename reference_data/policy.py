@@ -25,6 +25,7 @@ PROFILE_KEYS = {
     "ndc_required",
     "prior_auth_codes",
     "prior_auth_cost_threshold",
+    "mue_applies",
 }
 MULTI_DOSE_KEYS = {"ndc", "hcpcs", "note"}
 _FILING_INDICATOR = re.compile(r"^[0-9A-Z]{2}$")
@@ -69,7 +70,8 @@ def _profile_rows(path: Path, name: str, table: Any) -> list[tuple[Any, ...]]:
     jw_jz = expect(path, f"{key}.jw_jz_required", table["jw_jz_required"], bool, PolicyError)
     ndc = expect(path, f"{key}.ndc_required", table["ndc_required"], bool, PolicyError)
     threshold = float(threshold) if threshold is not None else None
-    return [(indicator, name, jw_jz, ndc, sorted(codes), threshold) for indicator in indicators]
+    mue = expect(path, f"{key}.mue_applies", table.get("mue_applies", False), bool, PolicyError)
+    return [(indicator, name, jw_jz, ndc, sorted(codes), threshold, mue) for indicator in indicators]
 
 
 def _check_pattern(path: Path, key: str, values: list[str], pattern: re.Pattern[str], what: str) -> None:

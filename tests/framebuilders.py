@@ -424,6 +424,7 @@ PAYER_ROWS = [
         "ndc_required": False,
         "prior_auth_codes": [],
         "prior_auth_cost_threshold": None,
+        "mue_applies": True,
     },
     {
         "filing_indicator": "MA",
@@ -432,6 +433,7 @@ PAYER_ROWS = [
         "ndc_required": False,
         "prior_auth_codes": [],
         "prior_auth_cost_threshold": None,
+        "mue_applies": True,
     },
     {
         "filing_indicator": "MC",
@@ -440,6 +442,7 @@ PAYER_ROWS = [
         "ndc_required": True,
         "prior_auth_codes": [],
         "prior_auth_cost_threshold": None,
+        "mue_applies": False,
     },
     {
         "filing_indicator": "CI",
@@ -448,6 +451,7 @@ PAYER_ROWS = [
         "ndc_required": False,
         "prior_auth_codes": [],
         "prior_auth_cost_threshold": None,
+        "mue_applies": False,
     },
 ]
 

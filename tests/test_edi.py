@@ -260,3 +260,18 @@ def test_a_repeated_trailer_pyx12_cannot_follow_quarantines_the_file():
     text = text.replace("GE*1*1~\n", "GE*1*1~\nGE*1*1~\n")
     with pytest.raises(QuarantineError, match="envelope structure"):
         parse_text(text)
+
+
+def test_a_line_without_its_own_date_takes_the_claims_first_date_only():
+    # 837I: the statement period is DTP*434 RD8; a line without DTP*472 must not inherit the
+    # whole period as its own date range (per-date MUEs would be multiplied by its days).
+    text = compose_837([Claim("C1", [Line("J2405", 8, 70)], date="20251101")], "837I")
+    text = text.replace("DTP*434*RD8*20251101-20251101", "DTP*434*RD8*20251101-20251130")
+    text = text.replace("DTP*472*D8*20251101~\n", "")
+    count = int(text.split("~\nSE*")[1].split("*")[0])
+    text = text.replace(f"~\nSE*{count}*", f"~\nSE*{count - 1}*")  # one segment fewer
+    parsed = parse_text(text)
+    assert parsed.errors.height == 0
+    line = parsed.lines.row(0, named=True)
+    assert (line["service_date"], line["service_date_end"]) == (dt.date(2025, 11, 1), dt.date(2025, 11, 1))
+    assert parsed.claims["claim_service_date_end"].to_list() == [dt.date(2025, 11, 30)]

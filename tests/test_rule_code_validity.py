@@ -68,7 +68,7 @@ def test_cod002_needs_to_know_the_hcpcs_quarter():
 
 # --- COD003 -------------------------------------------------------------------------------------
 @pytest.mark.parametrize(
-    "column,modifier", [("modifier_1", "25"), ("modifier_2", "RT"), ("modifier_1", "TC")]
+    "column,modifier", [("modifier_1", "25"), ("modifier_2", "50"), ("modifier_1", "TC")]
 )
 def test_cod003_modifier_not_for_a_drug(column, modifier):
     ln = line(procedure_code="J1100", units=10.0, **{column: modifier})

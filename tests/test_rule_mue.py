@@ -132,3 +132,11 @@ def test_mue001_settings_without_the_value_are_skipped():
     office = one_claim(line(procedure_code="J0716", units=9.0))
     assert run(LINE_MUE, inpatient, REF).height == 0
     assert run(LINE_MUE, office, REF).height == 0
+
+
+def test_mues_apply_only_to_payers_whose_profile_says_so():
+    # shipped defaults: traditional Medicare (MB, MA) yes; Medicaid (MC) and commercial (CI) no
+    over = line(procedure_code="J2405", units=70.0)
+    assert run(CLINICAL_DATE_MUE, one_claim(over, payer_filing_indicator="MB"), REF).height == 1
+    assert run(CLINICAL_DATE_MUE, one_claim(over, payer_filing_indicator="MC"), REF).height == 0
+    assert run(CLINICAL_DATE_MUE, one_claim(over, payer_filing_indicator="CI"), REF).height == 0

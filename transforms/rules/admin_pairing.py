@@ -212,16 +212,23 @@ False alarms
 # Drugs chemotherapy administration codes may be billed with: antineoplastics (J9xxx),
 # biosimilars (Q51xx), and biologic response modifiers named in the HCPCS long description:
 # monoclonal antibodies (-mab), fusion proteins (-cept), interferons and interleukins.
-BIOLOGIC_NAME = r"(?i)\b\w+(mab|cept)\b|interferon|interleukin|aldesleukin"
+# (\w{3,}: "except" is not a fusion protein.)
+BIOLOGIC_NAME = r"(?i)\b\w{3,}(mab|cept)\b|interferon|interleukin|aldesleukin"
+# 96402 is chemotherapy administration for hormonal anti-neoplastics, many of which have J codes
+# outside J9xxx (leuprolide J1950, lanreotide J1930, octreotide J2353): not judged.
+HORMONAL_CHEMO_ADMIN = ("96402",)
 
 
 def check_chemo_admin_without_drug(frames: Frames, ref) -> pl.DataFrame:
     chemo_codes = ref.admin_codes.filter(
-        (pl.col("family") == "chemotherapy") & ~pl.col("code").is_in(DEVICE_MAINTENANCE)
+        (pl.col("family") == "chemotherapy")
+        & ~pl.col("code").is_in(DEVICE_MAINTENANCE)
+        & ~pl.col("code").is_in(HORMONAL_CHEMO_ADMIN)
     )["code"].implode()
-    biologic_codes = ref.hcpcs.filter(pl.col("long_description").fill_null("").str.contains(BIOLOGIC_NAME))[
-        "hcpcs"
-    ].implode()
+    biologic_codes = ref.hcpcs.filter(
+        pl.col("hcpcs").str.contains(r"^[JQ]\d{4}$")
+        & pl.col("long_description").fill_null("").str.contains(BIOLOGIC_NAME)
+    )["hcpcs"].implode()
     code = pl.col("procedure_code").fill_null("")
     eligible = (
         frames.lines.filter(
@@ -288,7 +295,8 @@ Example
 False alarms
     A warning only: the drug may be supplied by the patient or billed on another claim. A port
     flush (96523 with heparin J1642) is maintenance, not chemotherapy administration, and is not
-    flagged.
+    flagged; nor is 96402, the administration of hormonal anti-neoplastics such as leuprolide
+    (J1950), whose codes lie outside J9xxx.
 """,
     check=check_chemo_admin_without_drug,
 )

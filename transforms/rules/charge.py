@@ -14,6 +14,7 @@ from transforms.rules.drug_lines import (
     findings,
     has_modifier,
     is_noc,
+    line_label,
     num,
     service_date,
     sv_element,
@@ -77,7 +78,7 @@ def check_zero_charge(frames: Frames, ref) -> pl.DataFrame:
         "{} line {} has a charge of {} in {}: a drug line needs its billed charge (a drug supplied "
         "at no cost is billed with modifier FB).",
         pl.col("procedure_code"),
-        pl.col("line_number"),
+        line_label(),
         num(pl.col("charge")),
         sv_element("SV102", "SV203"),
     )
@@ -99,7 +100,7 @@ def check_underbilled(frames: Frames, ref) -> pl.DataFrame:
         "({} ASP) x {} units = {}. Payers pay the lower of the charge and the allowed amount, so "
         "the practice loses the difference; check the charge master or the units.",
         pl.col("procedure_code"),
-        pl.col("line_number"),
+        line_label(),
         num(pl.col("charge")),
         num(pl.col("units")),
         service_date(),

@@ -12,12 +12,21 @@ from datetime import date, timedelta
 import polars as pl
 
 from transforms.framework import Frames, Rule
-from transforms.rules.drug_lines import MODIFIERS, drug_lines, findings, modifier_list, service_date, text
+from transforms.rules.drug_lines import (
+    MODIFIERS,
+    drug_lines,
+    findings,
+    line_label,
+    modifier_list,
+    service_date,
+    text,
+)
 
 # Modifiers that describe a service a drug supply cannot be: evaluation and management (24, 25,
 # 57), a professional or technical component split (26, TC), anatomical/bilateral procedure
-# modifiers (50, LT, RT) and a repeat procedure (76, 77). A drug's quantity is reported in units,
-# never by side or component.
+# modifier (50) and a repeat procedure (76, 77). A drug's quantity is reported in units, never by
+# component or as bilateral. LT/RT are not flagged: several MACs ask for them on eye drug lines
+# (intravitreal injections).
 NOT_FOR_DRUGS = {
     "24": "unrelated E/M service in a postoperative period",
     "25": "significant, separately identifiable E/M service",
@@ -25,8 +34,6 @@ NOT_FOR_DRUGS = {
     "26": "professional component",
     "TC": "technical component",
     "50": "bilateral procedure",
-    "LT": "left side",
-    "RT": "right side",
     "76": "repeat procedure by the same physician",
     "77": "repeat procedure by another physician",
 }
@@ -154,7 +161,7 @@ def check_modifier_not_for_drugs(frames: Frames, ref) -> pl.DataFrame:
         "units, with JW/JZ (waste), JG/TB (340B) or payer-specific drug modifiers only. "
         "Modifiers billed: {}.",
         pl.col("procedure_code"),
-        pl.col("line_number"),
+        line_label(),
         pl.col("_bad"),
         pl.col("_bad").replace_strict(NOT_FOR_DRUGS, default=""),
         modifier_list(),
@@ -230,7 +237,7 @@ MODIFIER_NOT_FOR_DRUGS = Rule(
     doc="""\
 What it does
     Flags modifiers on a J-code line that describe a service a drug cannot be: E/M modifiers 24, 25,
-    57; component modifiers 26, TC; anatomical and bilateral 50, LT, RT; repeat procedure 76, 77.
+    57; component modifiers 26, TC; bilateral procedure 50; repeat procedure 76, 77.
 
 Why is this bad
     Payers deny a line whose modifier is inconsistent with the procedure code (CARC 4); such a
@@ -241,7 +248,8 @@ Example
 
 False alarms
     A warning, since some payers ignore such modifiers; JW, JZ, JG, TB, KX, GA and the like are
-    never flagged.
+    never flagged, nor are LT and RT, which several Medicare contractors ask for on eye drug lines
+    (intravitreal injections).
 """,
     check=check_modifier_not_for_drugs,
 )

@@ -18,7 +18,7 @@ from pathlib import Path
 import polars as pl
 
 from transforms.framework import Frames, Rule
-from transforms.rules.drug_lines import CLAIM_KEY, SOURCE
+from transforms.rules.drug_lines import CLAIM_KEY, SOURCE, line_label
 
 # The release simple-icd-10-cm ships: the April 1, 2026 update of FY2026. The FY2026 code set took
 # effect on 2025-10-01 (the April update only adds codes), and FY2027 on 2026-10-01.
@@ -208,7 +208,7 @@ def check_pointer(frames: Frames, ref) -> pl.DataFrame:
         "{} line {}: diagnosis pointer {} (SV107) points at no diagnosis; the claim's HI segments "
         "list {}. Point at the diagnosis that supports the service.",
         pl.col("procedure_code").fill_null("(no code)"),
-        pl.col("line_number"),
+        line_label(),
         pl.col("pointer"),
         pl.when(pl.col("dx_count").fill_null(0) == 0)
         .then(pl.lit("none"))

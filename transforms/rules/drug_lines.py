@@ -25,7 +25,19 @@ CLAIM_KEY = ["source_file", "claim_index"]
 MODIFIERS = ["modifier_1", "modifier_2", "modifier_3", "modifier_4"]
 
 # Unclassified / not-otherwise-classified drug codes: no fixed descriptor, no crosswalk entry.
-NOC_CODES = ("J3490", "J3590", "J9999", "J7999", "C9399")
+NOC_CODES = (
+    "J3490",  # unclassified drugs
+    "J3590",  # unclassified biologics
+    "J3591",  # unclassified drug or biological used for ESRD on dialysis
+    "J7599",  # immunosuppressive drug, not otherwise classified
+    "J7699",  # NOC drugs, inhalation solution administered through DME
+    "J7799",  # NOC drugs, other than inhalation drugs, administered through DME
+    "J7999",  # compounded drug, not otherwise classified
+    "J8499",  # oral prescription drug, non chemotherapeutic, NOS
+    "J8999",  # prescription drug, oral, chemotherapeutic, NOS
+    "J9999",  # not otherwise classified, antineoplastic drugs
+    "C9399",  # unclassified drugs or biologicals (hospital outpatient)
+)
 
 # CTP05-1 unit qualifiers as an analyst reads them.
 NDC_UNIT_NAMES = {"ME": "mg", "GR": "g", "F2": "IU", "ML": "mL", "UN": "UN"}
@@ -105,6 +117,11 @@ def num(expr: pl.Expr) -> pl.Expr:
 def text(col: str, missing: str = "(missing)") -> pl.Expr:
     """A column as message text; nulls would blank the whole message, so they become `missing`."""
     return pl.col(col).cast(pl.String).fill_null(missing)
+
+
+def line_label() -> pl.Expr:
+    """LX01 for a message; "?" when it could not be read as a number (a null would blank the message)."""
+    return text("line_number", "?")
 
 
 def blank(col: str) -> pl.Expr:

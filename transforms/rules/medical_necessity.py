@@ -8,7 +8,7 @@ from __future__ import annotations
 import polars as pl
 
 from transforms.framework import Frames, Rule
-from transforms.rules.drug_lines import CLAIM_KEY, drug_lines, findings
+from transforms.rules.drug_lines import CLAIM_KEY, drug_lines, findings, line_label
 
 MAX_PREFIX = 7  # ICD-10-CM codes have at most 7 characters
 
@@ -110,7 +110,7 @@ def check_diagnosis_not_covered(frames: Frames, ref) -> pl.DataFrame:
         "support it (CARC 50): point the line at the diagnosis it was given for, or document "
         "the off-label use the payer's policy accepts.",
         pl.col("procedure_code"),
-        pl.col("line_number"),
+        line_label(),
         pl.col("drug_name"),
         pointed,
         pl.col("codes"),

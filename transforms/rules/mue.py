@@ -6,7 +6,8 @@ MUE003 units for one code and date above a clinical date-of-service MUE (MAI 3)
 
 Values: CMS NCCI MUE tables, practitioner for 837P, outpatient hospital for 837I outpatient
 bill types. Units of every line of the code count, discarded (JW) units included: CMS counts
-administered and discarded units of a drug against its MUE.
+administered and discarded units of a drug against its MUE. Only claims whose payer profile has
+mue_applies (traditional Medicare by default) are checked.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from transforms.rules.drug_lines import (
     CLAIM_KEY,
     bill_type_prefix,
     findings,
+    line_label,
     num,
     service_date,
     with_claim_context,
@@ -30,6 +32,9 @@ OPH_BILL_TYPES = ("13", "14", "85")
 
 def _lines_with_mue(frames: Frames, ref, mai: tuple[int, ...]) -> pl.DataFrame:
     """Lines (any HCPCS code in the MUE table) with the setting's MUE value for their code."""
+    applies = ref.payer_profiles.filter(pl.col("mue_applies").fill_null(False)).select(
+        pl.col("filing_indicator").alias("payer_filing_indicator")
+    )
     lines = with_claim_context(
         frames.lines.filter(
             (pl.col("procedure_qualifier") == "HC")
@@ -37,7 +42,8 @@ def _lines_with_mue(frames: Frames, ref, mai: tuple[int, ...]) -> pl.DataFrame:
             & pl.col("units").is_not_null()
         ),
         frames.claims,
-    ).with_columns(
+    ).join(applies, on="payer_filing_indicator", how="semi")
+    lines = lines.with_columns(
         pl.when(pl.col("claim_type") == "837P")
         .then(pl.lit("practitioner"))
         .when((pl.col("claim_type") == "837I") & bill_type_prefix().is_in(OPH_BILL_TYPES))
@@ -68,7 +74,7 @@ def check_line_mue(frames: Frames, ref) -> pl.DataFrame:
         "{} line {} bills {} units; the {} MUE is {} per line (MAI 1, {} {}): "
         "the line is denied. Split over dates only if the drug was given on several dates.",
         pl.col("procedure_code"),
-        pl.col("line_number"),
+        line_label(),
         num(pl.col("units")),
         _setting_name(),
         pl.col("mue_value"),
@@ -180,8 +186,10 @@ Example
     A code whose practitioner MUE is 1 with MAI 1, billed 2 units on one line, fails; 1 unit passes.
 
 False alarms
-    Only codes in the CMS MUE table with MAI 1 are checked; inpatient and other 837I bill types,
-    which MUEs do not cover, are skipped.
+    Only codes in the CMS MUE table with MAI 1 are checked, and only on claims whose payer profile
+    has mue_applies (traditional Medicare, MB and MA, by default: Medicaid programs keep their
+    own MUE tables and commercial payers vary); inpatient and other 837I bill types, which MUEs
+    do not cover, are skipped.
 """,
     check=check_line_mue,
 )

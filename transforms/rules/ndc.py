@@ -19,6 +19,7 @@ from transforms.rules.drug_lines import (
     drug_lines,
     findings,
     is_noc,
+    line_label,
     ndc11,
     ndc11_standard,
     ndc_digits,
@@ -273,8 +274,9 @@ NDC_NOT_IN_CROSSWALK = Rule(
     title="NDC not in the CMS NDC-HCPCS crosswalk",
     doc="""\
 What it does
-    On drug lines with a readable NDC and a classified code (not J3490, J3590, J9999, J7999,
-    C9399), warns when the NDC is in no quarter of the CMS ASP NDC-HCPCS crosswalk.
+    On drug lines with a readable NDC and a classified code (not an unclassified code such as
+    J3490, J3590, J9999 or C9399), warns when the NDC is in no quarter of the CMS ASP NDC-HCPCS
+    crosswalk.
 
 Why is this bad
     An NDC unknown to CMS is often a typo, a repackager's NDC or an inactive product, which payers
@@ -355,7 +357,7 @@ def check_required(frames: Frames, ref) -> pl.DataFrame:
         "{} line {}: the {} payer policy (SBR09 {}) requires the NDC of every drug line, and this "
         "line has no 2410 LIN*N4/CTP. Report the NDC and quantity from the vial or package used.",
         pl.col("procedure_code"),
-        pl.col("line_number"),
+        line_label(),
         pl.col("profile"),
         pl.col("payer_filing_indicator"),
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 import polars as pl
 
 from transforms.framework import Frames, Rule
-from transforms.rules.drug_lines import bill_type_prefix, drug_lines, findings, with_opps_status
+from transforms.rules.drug_lines import bill_type_prefix, drug_lines, findings, line_label, with_opps_status
 
 # Hospital outpatient bill types paid under OPPS: 12x (inpatient Part B), 13x (outpatient),
 # 14x (non-patient referred specimens and services).
@@ -28,7 +28,7 @@ def check_packaged_drug(frames: Frames, ref) -> pl.DataFrame:
         "separate payment (CARC 97). Nothing to fix; do not chase the line's payment. JW/JZ are not "
         "required on packaged drugs.",
         pl.col("procedure_code"),
-        pl.col("line_number"),
+        line_label(),
         pl.col("bill_type"),
         pl.col("opps_version").fill_null("loaded"),
     )

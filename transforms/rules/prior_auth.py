@@ -8,7 +8,7 @@ from __future__ import annotations
 import polars as pl
 
 from transforms.framework import Frames, Rule
-from transforms.rules.drug_lines import blank, drug_lines, findings, num
+from transforms.rules.drug_lines import blank, drug_lines, findings, line_label, num
 
 
 def check_missing_prior_auth(frames: Frames, ref) -> pl.DataFrame:
@@ -59,7 +59,7 @@ def check_missing_prior_auth(frames: Frames, ref) -> pl.DataFrame:
         "{} line {} (SBR09 {}): {}, and neither the claim (2300 REF*G1) nor the line (2400 REF*G1) "
         "carries an authorization number.",
         pl.col("procedure_code"),
-        pl.col("line_number"),
+        line_label(),
         pl.col("payer_filing_indicator"),
         reason,
     )

@@ -15,6 +15,7 @@ from transforms.rules.drug_lines import (
     blank,
     crosswalk_latest,
     findings,
+    line_label,
     ndc11,
     sv_element,
     text,
@@ -37,7 +38,7 @@ def check_noc_without_description(frames: Frames, ref) -> pl.DataFrame:
         "{} line {} is an unclassified drug code with no drug description: report the drug's name, "
         "strength and dose given in {}-7 or a line NTE, or the payer cannot price it.",
         pl.col("procedure_code"),
-        pl.col("line_number"),
+        line_label(),
         sv_element("SV101", "SV202"),
     )
     return findings(
@@ -55,7 +56,7 @@ def check_noc_without_ndc(frames: Frames, ref) -> pl.DataFrame:
         "{} line {} is an unclassified drug code with no NDC (2410 LIN/CTP): the NDC is how the "
         "payer identifies and prices a drug that has no code of its own.",
         pl.col("procedure_code"),
-        pl.col("line_number"),
+        line_label(),
     )
     return findings(
         df,
@@ -86,7 +87,7 @@ def check_noc_with_coded_ndc(frames: Frames, ref) -> pl.DataFrame:
         "{} line {}: NDC {} is {} ({}), which has its own code {} in the CMS NDC-HCPCS crosswalk "
         "(NOC codes are only for drugs without a code of their own): bill {} with its units.",
         pl.col("procedure_code"),
-        pl.col("line_number"),
+        line_label(),
         text("ndc"),
         text("drug_name", "a listed drug"),
         text("hcpcs_dosage", "no descriptor"),
@@ -110,8 +111,9 @@ NOC_WITHOUT_DESCRIPTION = Rule(
     title="Unclassified drug code without a drug description",
     doc="""\
 What it does
-    Flags a line billed with a not-otherwise-classified drug code (J3490, J3590, J7999, J9999,
-    C9399) that does not describe the drug in SV101-7 (837P) / SV202-7 (837I) or a line NTE.
+    Flags a line billed with a not-otherwise-classified drug code (J3490, J3590, J3591, J7599,
+    J7699, J7799, J7999, J8499, J8999, J9999, C9399) that does not describe the drug in SV101-7
+    (837P) / SV202-7 (837I) or a line NTE.
 
 Why is this bad
     An unclassified code says only "a drug"; without its name, strength and dose the payer cannot
@@ -135,7 +137,8 @@ NOC_WITHOUT_NDC = Rule(
     title="Unclassified drug code without an NDC",
     doc="""\
 What it does
-    Flags a not-otherwise-classified drug line (J3490, J3590, J7999, J9999, C9399) with no NDC of
+    Flags a not-otherwise-classified drug line (J3490, J3590, J9999, C9399 and the other NOC codes
+    UNC001 lists) with no NDC of
     the drug given (2410 LIN*N4 with CTP).
 
 Why is this bad

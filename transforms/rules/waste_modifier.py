@@ -23,6 +23,7 @@ from transforms.rules.drug_lines import (
     drug_lines,
     findings,
     has_modifier,
+    line_label,
     modifier_list,
     ndc11,
     num,
@@ -235,9 +236,7 @@ def check_jw_and_jz(frames: Frames, ref) -> pl.DataFrame:
         pl.when(same_line)
         .then(pl.format("line {} carries both JZ and JW", pl.col("line_number")))
         .otherwise(
-            pl.format(
-                "line {} carries JZ while line(s) {} carry JW", pl.col("line_number"), pl.col("jw_lines")
-            )
+            pl.format("line {} carries JZ while line(s) {} carry JW", line_label(), pl.col("jw_lines"))
         ),
     )
     return findings(
@@ -245,7 +244,7 @@ def check_jw_and_jz(frames: Frames, ref) -> pl.DataFrame:
         segment="sv_position",
         message=message,
         expected=pl.lit("JW or JZ, not both"),
-        actual=pl.format("JZ on line {}, JW on line(s) {}", pl.col("line_number"), pl.col("jw_lines")),
+        actual=pl.format("JZ on line {}, JW on line(s) {}", line_label(), pl.col("jw_lines")),
     )
 
 
@@ -503,19 +502,21 @@ False alarms
 
 def check_waste_modifier_on_non_drug(frames: Frames, ref) -> pl.DataFrame:
     code = pl.col("procedure_code").fill_null("")
-    # Drug supplies are HCPCS Level II J, Q, C9 and A9 codes; JW/JZ on anything else (a CPT
-    # administration or E/M code, a supply) is misplaced.
-    drug_code = code.str.contains(r"^(J|Q|C9|A9)\d")
+    # Drug supplies are HCPCS Level II J, Q, C9 and A9 codes, plus any other code CMS prices as a
+    # Part B drug (vaccines and immune globulins 90xxx, albumin P9041-P9047); JW/JZ on anything
+    # else (a CPT administration or E/M code, a supply) is misplaced.
+    priced = pl.concat([ref.asp_pricing.select("hcpcs"), ref.ndc_crosswalk.select("hcpcs")]).unique()
+    drug_code = code.str.contains(r"^(J|Q|C9|A9)\d") | code.is_in(priced["hcpcs"].implode())
     df = frames.lines.filter(
         (has_modifier("JW") | has_modifier("JZ")) & (pl.col("procedure_qualifier") == "HC") & ~drug_code
     ).with_columns(pl.when(has_modifier("JW")).then(pl.lit("JW")).otherwise(pl.lit("JZ")).alias("_mod"))
     message = pl.format(
         "{} line {} carries {}, a drug-waste modifier; it belongs on the drug's HCPCS line (J, Q, "
         "C9 or A9 code), not on {}. Modifiers billed: {}.",
-        pl.col("procedure_code"),
-        pl.col("line_number"),
+        text("procedure_code"),
+        line_label(),
         pl.col("_mod"),
-        pl.col("procedure_code"),
+        text("procedure_code"),
         modifier_list(),
     )
     return findings(
