@@ -28,7 +28,7 @@ import pyx12.rawx12file
 import pyx12.x12context
 
 from edi.schema import CLAIM_SCHEMA, ENVELOPE_SCHEMA, LINE_SCHEMA
-from edi.source import ADOPTED, MAP_FILES, QuarantineError, SourceText, claim_type_of
+from edi.source import ADOPTED, ISA_LENGTH, MAP_FILES, QuarantineError, SourceText, claim_type_of
 
 # pyx12 logs every validation error with the offending value (which can be a member name,
 # ID or birth date). Our findings carry what is needed, redacted; keep pyx12 quiet.
@@ -287,6 +287,10 @@ class _Builder:
         )
 
     def _role_and_state(self, position: int, seg_id: str, loop: str, seg: Any) -> str:
+        if seg_id in ("ISA", "GS", "ST"):
+            # a header whose previous envelope lacked its trailer (no SE before the next ST) still
+            # ends the claim before it
+            self._close_claim(position - 1)
         if seg_id == "ISA":
             self.isa_index += 1
             self.isa13 = _v(seg, "ISA13")
@@ -491,16 +495,6 @@ def _loop_of(node: Any) -> str:
     return parts[-2] if len(parts) >= 2 else ""
 
 
-def clm01_values(source: SourceText) -> list[str]:
-    """CLM01 of every CLM pyx12's segment reader finds: how a quarantined file's claims are counted."""
-    try:
-        lines = list(pyx12.rawx12file.RawX12File(io.StringIO(source.text)))
-    except pyx12.errors.X12Error:
-        return []
-    prefix = "CLM" + source.ele_term
-    return [line.strip().split(source.ele_term)[1] for line in lines if line.strip().startswith(prefix)]
-
-
 def _interchanges(source: SourceText) -> list[tuple[int, SourceText]]:
     """Split the file into its ISA...IEA interchanges with pyx12's own segment reader, each with
     the file position of its first segment. pyx12's context reader validates one interchange per
@@ -529,7 +523,7 @@ def _interchanges(source: SourceText) -> list[tuple[int, SourceText]]:
     return chunks
 
 
-def _read_interchange(builder: _Builder, chunk: SourceText, offset: int) -> list[tuple]:
+def _read_interchange(builder: _Builder, chunk: SourceText, offset: int, last: bool = True) -> list[tuple]:
     """One pyx12 pass over one interchange; returns its errors with file positions."""
     reader, errh, capture = open_reader(chunk)
     position = offset
@@ -553,8 +547,13 @@ def _read_interchange(builder: _Builder, chunk: SourceText, offset: int) -> list
             f"({type(exc).__name__}: {_short(exc)}); check ISA/GS/ST and their trailers"
         ) from exc
     if any(level == "ISA" and code == "023" for _, level, code, *_ in errh.flat):
+        if last:
+            raise QuarantineError(
+                f"segment {position}: file ends without its IEA interchange trailer (truncated?)"
+            )
         raise QuarantineError(
-            f"segment {position}: file ends without its IEA interchange trailer (truncated?)"
+            f"segment {position}: the interchange that starts at segment {offset + 1} has no IEA trailer "
+            "before the next ISA"
         )
     return [(p + offset, *rest) for p, *rest in errh.flat]
 
@@ -564,8 +563,26 @@ def parse_source(source: SourceText) -> ParsedFile:
     builder = _Builder(source)
     errors: list[tuple] = []
     position = 0
-    for offset, chunk in _interchanges(source):
-        errors += _read_interchange(builder, chunk, offset)
+    seen_isa13: dict[str, int] = {}
+    chunks = _interchanges(source)
+    for number, (offset, chunk) in enumerate(chunks, start=1):
+        errors += _read_interchange(builder, chunk, offset, last=number == len(chunks))
+        # pyx12 checks ISA13 uniqueness within one pass; each interchange has its own pass here.
+        isa13 = chunk.text[:ISA_LENGTH].split(chunk.ele_term)[13:14]
+        if isa13 and isa13[0] in seen_isa13:
+            errors.append(
+                (
+                    offset + 1,
+                    "ISA",
+                    "025",
+                    f"Duplicate Interchange Control Number: ISA13 {isa13[0]} was already used by the "
+                    f"interchange at segment {seen_isa13[isa13[0]]} of this file (a file sent twice?)",
+                    None,
+                    None,
+                )
+            )
+        elif isa13:
+            seen_isa13[isa13[0]] = offset + 1
         position = builder.segments[-1][0] if builder.segments else offset
     if builder.claim is not None:
         builder._close_claim(position)

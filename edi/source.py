@@ -7,6 +7,7 @@ HIPAA 5010 837P/837I interchange, or it is damaged before the first segment can 
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,6 +73,40 @@ def _decode_utf16(raw: bytes, codec: str) -> tuple[str, str, bytes]:
         raise QuarantineError(
             f"file looks like {codec} text without a byte-order mark but is not: {exc}"
         ) from exc
+
+
+def _lenient_text(raw: bytes) -> str:
+    """The bytes as text for a best-effort scan: the file's codec when it can be told, else
+    latin-1 (every byte maps), with NUL bytes of a damaged UTF-16 file dropped."""
+    try:
+        return _decode(raw)[0]
+    except QuarantineError:
+        return raw.replace(b"\x00", b"").decode("latin-1")
+
+
+def claim_ids_in(raw: bytes) -> list[str]:
+    """CLM01 of every CLM segment found in a file's bytes, however damaged the file is around
+    them: how the claims of a quarantined file are accounted for.
+
+    The element separator is the character after the first "ISA"; segments end at the ISA's
+    segment terminator when the ISA is fixed width, else at "~", "'" or a line break. Empty
+    segments and damage elsewhere in the file do not stop the scan.
+    """
+    text = _lenient_text(raw)
+    start = text.find("ISA")
+    if start < 0 or len(text) <= start + 3:
+        return []
+    sep = text[start + 3]
+    if sep.isalnum() or sep.isspace():
+        return []
+    isa_end = start + ISA_LENGTH - 1
+    term = text[isa_end] if len(text) > isa_end else ""
+    if term and not term.isalnum() and term != sep and text[start:isa_end].count(sep) == 16:
+        pieces = text.split(term)
+    else:
+        pieces = re.split(r"[~'\r\n]", text)
+    prefix = "CLM" + sep
+    return [p.strip().split(sep)[1] for p in pieces if p.strip().startswith(prefix)]
 
 
 def read_source(path: Path) -> SourceText:

@@ -86,6 +86,14 @@ class _Trailers:
             self.st += 1
             self.segments = 1
 
+    def before_open(self, seg_id: str) -> list[str]:
+        """Trailers for envelopes left open where `seg_id` (ISA, GS or ST) starts a new one: an ST
+        after an ST without its SE, a GS after a GS without its GE..."""
+        same_or_inner = {"ST": ("ST",), "GS": ("ST", "GS"), "ISA": ("ST", "GS", "ISA")}[seg_id]
+        if self.open and self.open[-1][0] in same_or_inner:
+            return self.close({"ST": "SE", "GS": "GE", "ISA": "IEA"}[seg_id])
+        return []
+
     def close(self, seg_id: str) -> list[str]:
         """Trailer(s) to write for `seg_id` (SE, GE or IEA): any inner one missing, then itself."""
         level = {"SE": "ST", "GE": "GS", "IEA": "ISA"}[seg_id]
@@ -121,6 +129,7 @@ def render_claims(parsed: ParsedFile, claim_indexes: Iterable[int]) -> bytes | N
             out += trailers.close(seg_id)
             continue
         if seg_id in ("ISA", "GS", "ST"):
+            out += trailers.before_open(seg_id)
             trailers.opened(seg_id, raw)
             hl_numbers = {} if seg_id == "ST" else hl_numbers
         else:

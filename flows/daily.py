@@ -19,7 +19,14 @@ from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 
 from flows.inbox import inbox_files
 from flows.report import write_manifest, write_reports
-from flows.scrub_file import FileResult, prepare_output, quarantine, remove_outputs, scrub_file, sha256_of
+from flows.scrub_file import (
+    FileResult,
+    prepare_output,
+    quarantine_file,
+    remove_outputs,
+    scrub_file,
+    sha256_of,
+)
 from reference_data.load import load_reference
 
 
@@ -70,8 +77,9 @@ def daily_scrub(
             reason = f"processing failed after retries: {_failure(state)}"
             logger.error("%s: %s", name, reason)
             remove_outputs(out, name)
-            quarantine(path, name, out, reason)
-            results.append(_failed(path, name, reason).to_dict())
+            failed = _failed(path, name, reason)
+            quarantine_file(path, name, out, run_id, reason, failed)
+            results.append(failed.to_dict())
     manifest = write_manifest(out, run_id, inbox, results, reference.version, started_at, started)
     summary = write_reports(out, manifest)
     _publish(summary, manifest)
@@ -88,10 +96,12 @@ def daily_scrub(
 
 
 def _failure(state) -> str:
+    # Only the exception's type: its text may quote file content (a member's name or ID), and the
+    # reason goes into the quarantine folder, the manifest and the summary.
     try:
         state.result()
     except Exception as exc:  # the task's own exception, re-raised by Prefect
-        return f"{type(exc).__name__}: {exc}"
+        return f"{type(exc).__name__} (details in the Prefect task run's log)"
     return state.name or "unknown state"
 
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import polars as pl
 
-from edi.parse import ParsedFile, clm01_values, parse_source
-from edi.source import QuarantineError, read_source, source_from_bytes
+from edi.parse import ParsedFile, parse_source
+from edi.source import QuarantineError, claim_ids_in, read_source, source_from_bytes
 from edi.write import render_claims
 from reference_data.model import Reference
 from transforms.catalogue import ALL_RULES
@@ -181,18 +181,11 @@ def scrub_file(path: Path, name: str, out: Path, run_id: str, ref: Reference) ->
     result = FileResult(
         source_file=name, sha256=sha256_of(path), bytes=path.stat().st_size, status="processed"
     )
-    source = None
     try:
-        source = read_source(path)
-        parsed = parse_source(source)
+        parsed = parse_source(read_source(path))
     except QuarantineError as exc:
-        quarantine(path, name, out, str(exc))
-        claim_ids = clm01_values(source) if source is not None else []
-        _write_parquet(_quarantined_claims(name, claim_ids, run_id), out / "claims" / f"{name}.parquet")
-        result.status, result.reason = "quarantined", str(exc)
-        result.quarantined_claims = len(claim_ids)
+        quarantine_file(path, name, out, run_id, str(exc), result)
         result.seconds = time.perf_counter() - started
-        log.warning("quarantined %s (%d claims): %s", name, len(claim_ids), exc)
         return result
     parsed = _named(parsed, name)
     findings, decided = check_file(parsed, ref)
@@ -229,6 +222,17 @@ def scrub_file(path: Path, name: str, out: Path, run_id: str, ref: Reference) ->
         findings.height,
     )
     return result
+
+
+def quarantine_file(path: Path, name: str, out: Path, run_id: str, reason: str, result: FileResult) -> None:
+    """Quarantine a whole file with its reason, and account for the claims found in it (by their
+    CLM01) in claims/ with disposition quarantined."""
+    quarantine(path, name, out, reason)
+    claim_ids = claim_ids_in(path.read_bytes())
+    _write_parquet(_quarantined_claims(name, claim_ids, run_id), out / "claims" / f"{name}.parquet")
+    result.status, result.reason = "quarantined", reason
+    result.quarantined_claims = len(claim_ids)
+    log.warning("quarantined %s (%d claims): %s", name, len(claim_ids), reason)
 
 
 def _named(parsed: ParsedFile, name: str) -> ParsedFile:

@@ -275,3 +275,63 @@ def test_a_line_without_its_own_date_takes_the_claims_first_date_only():
     line = parsed.lines.row(0, named=True)
     assert (line["service_date"], line["service_date_end"]) == (dt.date(2025, 11, 1), dt.date(2025, 11, 1))
     assert parsed.claims["claim_service_date_end"].to_list() == [dt.date(2025, 11, 30)]
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda t: "\n" + t,  # blank line before ISA: quarantined by the pre-check
+        lambda t: t.replace("*00501*", "*00401*", 1),  # a 4010 interchange
+        lambda t: t.replace("HL*3*1*22*0", "~HL*3*1*22*0"),  # an empty segment before the 2nd claim
+        lambda t: t.replace("*ZZ*SAMPLESUBMIT   *", "*ZZ*SAMPLESUBMIT*", 1),  # ISA not fixed width
+        lambda t: t[: t.index("GE*")],  # truncated
+    ],
+)
+def test_claims_of_a_damaged_file_are_found_for_the_accounting(damage):
+    from edi.source import claim_ids_in
+
+    text = damage(compose_837(two_claims(), "837P"))
+    assert claim_ids_in(text.encode("latin-1")) == ["C1", "C2"]
+
+
+def test_no_claims_are_invented_from_text_that_is_not_x12():
+    from edi.source import claim_ids_in
+
+    assert claim_ids_in(b"Please find this week's claims attached.\nCLM*X*1\n") == []
+
+
+def test_an_interchange_repeated_in_one_file_is_an_error_not_a_double_bill():
+    once = compose_837(two_claims()[:1], "837P", control=1)
+    parsed = parse_text(once + once)
+    assert parsed.claims["claim_id"].to_list() == ["C1", "C1"]
+    dup = parsed.errors.filter(pl.col("code") == "025")
+    assert dup.height == 1
+    second_isa = once.count("~") + 1  # the first segment of the second copy
+    assert dup["position"].to_list() == [second_isa]
+    findings = syntax_findings(parsed)
+    rejected = findings.filter(pl.col("severity") == "error")["claim_index"].unique().to_list()
+    assert rejected == [1]  # the repeat's claim is rejected; the first copy goes on
+
+
+def test_a_transaction_without_se_followed_by_another_st_is_written_valid():
+    first, second = two_claims()
+    a = compose_837([first], control=1).split("~\n")
+    b = compose_837([second], control=2).split("~\n")
+    body_a = a[a.index(next(s for s in a if s.startswith("ST*"))) : -4]  # ST..claim, no SE
+    body_b = b[b.index(next(s for s in b if s.startswith("ST*"))) : -3]  # ST..SE
+    segments = [*a[:2], *body_a, *body_b, "GE*2*1", "IEA*1*000000001", ""]
+    parsed = parse_text("~\n".join(segments))
+    assert parsed.claims["claim_id"].to_list() == ["C1", "C2"]
+    assert parsed.errors.height > 0  # the missing SE
+    for wanted, ids in (([0, 1], ["C1", "C2"]), ([0], ["C1"]), ([1], ["C2"])):
+        again = parse_text(render_claims(parsed, wanted).decode("latin-1"))
+        assert again.errors.height == 0, again.errors.to_dicts()
+        assert again.claims["claim_id"].to_list() == ids
+
+
+def test_a_missing_iea_before_another_interchange_is_named_so():
+    first = compose_837(two_claims()[:1], control=1)
+    second = compose_837(two_claims()[1:], control=2)
+    cut = first[: first.index("IEA*")]
+    with pytest.raises(QuarantineError, match="has no IEA trailer before the next ISA"):
+        parse_text(cut + second)

@@ -154,3 +154,34 @@ def test_reference_refresh_flow_rebuilds_the_shipped_tables(tmp_path):
     assert sorted(p.name for p in tmp_path.glob("*.parquet")) == sorted(
         p.name for p in PACKAGE_DIR.glob("*.parquet")
     )
+
+
+def test_a_file_whose_task_keeps_failing_is_quarantined_with_its_claims(tmp_path, monkeypatch):
+    import flows.daily
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "good.837").write_text(compose_837([Claim("G-1", [Line("96372", 25, 1)])], control=21))
+    (inbox / "boom.837").write_text(
+        compose_837([Claim("B-1", [Line("96372", 25, 1)]), Claim("B-2", [Line("96372", 25, 1)])], control=22)
+    )
+    real = flows.daily.scrub_file
+
+    def flaky(path, name, out, run_id, ref):
+        if name == "boom.837":
+            raise RuntimeError("member SMITH JOHN broke the parser")  # text that must not be published
+        return real(path, name, out, run_id, ref)
+
+    monkeypatch.setattr(flows.daily, "scrub_file", flaky)
+    out = tmp_path / "out"
+    manifest = daily_scrub(inbox=inbox, out=out, run_id="fail-run")
+    claims = pl.read_parquet(out / "claims" / "**" / "*.parquet").sort("claim_id")
+    assert claims.select("claim_id", "disposition").rows() == [
+        ("B-1", "quarantined"),
+        ("B-2", "quarantined"),
+        ("G-1", "accepted"),
+    ]
+    assert manifest["totals"]["quarantined_claims"] == 2
+    reason = (out / "quarantine" / "boom.837.reason.txt").read_text()
+    assert "RuntimeError" in reason and "SMITH" not in reason
+    assert "SMITH" not in (out / "summary.md").read_text() + (out / "manifest.json").read_text()

@@ -1,4 +1,4 @@
-"""NDC001-NDC007: NDC reporting on drug lines."""
+"""NDC001-NDC006: NDC reporting on drug lines."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from transforms.rules.ndc import (
     NDC_QUALIFIER,
     NDC_QUANTITY,
     NDC_REQUIRED,
-    NDC_UNIT,
     NDC_WRONG_CODE,
 )
 
@@ -147,18 +146,3 @@ def test_ndc006_passes_with_ndc_other_payers_and_noc_codes():
     assert run(NDC_REQUIRED, one_claim(line(procedure_code="J1745"), payer_filing_indicator="MB")).height == 0
     # J3490 without an NDC is UNC002's finding, for every payer
     assert run(NDC_REQUIRED, one_claim(line(procedure_code="J3490"), payer_filing_indicator="MC")).height == 0
-
-
-# --- NDC007 -------------------------------------------------------------------------------------
-def test_ndc007_unit_not_allowed():
-    ln = {**drug("J9035", AVASTIN), "ndc_unit": "MG"}
-    out = run(NDC_UNIT, one_claim(ln))
-    assert out.height == 1
-    row = out.row(0, named=True)
-    assert (row["rule_id"], row["actual"]) == ("NDC007", "MG")
-    assert row["segment_position"] == ln["ctp_position"]
-
-
-@pytest.mark.parametrize("unit", ["F2", "GR", "ME", "ML", "UN"])
-def test_ndc007_allowed_units_pass(unit):
-    assert run(NDC_UNIT, one_claim({**drug("J9035", AVASTIN), "ndc_unit": unit})).height == 0

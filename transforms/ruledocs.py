@@ -47,6 +47,13 @@ def explain(rule: Rule) -> str:
     return f"{head}\n{meta}\n\n{rule.doc.strip()}\n"
 
 
+def _escape_outside_code(line: str) -> str:
+    """X12 segments are written with "*" separators, which Markdown reads as emphasis: escape them,
+    except inside `code spans`, where a backslash would show."""
+    parts = line.split("`")
+    return "`".join(p if i % 2 else p.replace("*", "\\*") for i, p in enumerate(parts))
+
+
 def _markdown_doc(doc: str) -> str:
     """A rule doc ("Heading" lines, each followed by an indented paragraph) as Markdown: headings
     in bold, paragraphs unindented."""
@@ -56,8 +63,7 @@ def _markdown_doc(doc: str) -> str:
             out.append(f"**{raw.rstrip(':')}**")
             out.append("")
         else:
-            # X12 segments are written with "*" separators, which Markdown reads as emphasis.
-            out.append(raw.strip().replace("*", "\\*"))
+            out.append(_escape_outside_code(raw.strip()))
     text = "\n".join(out)
     while "\n\n\n" in text:
         text = text.replace("\n\n\n", "\n\n")

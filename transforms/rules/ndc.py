@@ -6,7 +6,9 @@ NDC003 NDC not in the CMS NDC-HCPCS crosswalk (warning: the crosswalk is not a c
 NDC004 NDC crosswalked only to other HCPCS code(s): wrong J code for the drug
 NDC005 NDC quantity (CTP04) zero or negative
 NDC006 NDC missing where the payer policy requires one (Medicaid by default)
-NDC007 NDC unit of measure (CTP05-1) not F2, GR, ME, ML or UN
+
+A CTP05-1 unit other than F2, GR, ME, ML or UN is not a rule here: pyx12 reports it against the
+implementation guide's code list (SYN001), so the analyst sees it once.
 """
 
 from __future__ import annotations
@@ -370,26 +372,6 @@ def check_required(frames: Frames, ref) -> pl.DataFrame:
     )
 
 
-NDC_UNITS = ("F2", "GR", "ME", "ML", "UN")
-
-
-def check_unit(frames: Frames, ref) -> pl.DataFrame:
-    df = _ndc_lines(frames).filter(
-        pl.col("ctp_position").is_not_null() & ~pl.col("ndc_unit").fill_null("").is_in(NDC_UNITS)
-    )
-    unit = text("ndc_unit")
-    message = pl.format(
-        "{} NDC {}: CTP05-1 unit of measure is {}; the NDC quantity is reported in F2 "
-        "(international unit), GR (gram), ME (milligram), ML (milliliter) or UN (unit).",
-        pl.col("procedure_code"),
-        pl.col("ndc"),
-        unit,
-    )
-    return findings(
-        df, segment="ctp_position", message=message, expected=pl.lit("F2, GR, ME, ML or UN"), actual=unit
-    )
-
-
 NDC_REQUIRED = Rule(
     rule_id="NDC006",
     category="ndc",
@@ -416,30 +398,6 @@ False alarms
     check=check_required,
 )
 
-NDC_UNIT = Rule(
-    rule_id="NDC007",
-    category="ndc",
-    severity="error",
-    carc="CO-16",
-    title="NDC unit of measure not F2, GR, ME, ML or UN",
-    doc="""\
-What it does
-    Flags a CTP05-1 (the unit of the NDC quantity) that is not one of the five the implementation
-    guide allows: F2 international unit, GR gram, ME milligram, ML milliliter, UN unit.
-
-Why is this bad
-    The NDC quantity cannot be read, nor units derived from it, in any other unit; payers return the
-    line (CARC 16, remark M119).
-
-Example
-    CTP****2*MG fails (milligram is ME); CTP****2*ME passes.
-
-False alarms
-    Only lines that have a CTP segment are checked.
-""",
-    check=check_unit,
-)
-
 RULES = [
     NDC_QUALIFIER,
     NDC_FORMAT,
@@ -447,5 +405,4 @@ RULES = [
     NDC_WRONG_CODE,
     NDC_QUANTITY,
     NDC_REQUIRED,
-    NDC_UNIT,
 ]
