@@ -84,9 +84,9 @@ def _lenient_text(raw: bytes) -> str:
         return raw.replace(b"\x00", b"").decode("latin-1")
 
 
-def claim_ids_in(raw: bytes) -> list[str]:
-    """CLM01 of every CLM segment found in a file's bytes, however damaged the file is around
-    them: how the claims of a quarantined file are accounted for.
+def claims_in(raw: bytes) -> list[tuple[str | None, str | None, str | None, str]]:
+    """(ISA13, GS06, ST02, CLM01) of every CLM segment found in a file's bytes, however damaged
+    the file is around them: how the claims of a quarantined file are accounted for.
 
     The element separator is the character after the first "ISA"; segments end at the ISA's
     segment terminator when the ISA is fixed width, else at "~", "'" or a line break. Empty
@@ -105,8 +105,22 @@ def claim_ids_in(raw: bytes) -> list[str]:
         pieces = text.split(term)
     else:
         pieces = re.split(r"[~'\r\n]", text)
-    prefix = "CLM" + sep
-    return [p.strip().split(sep)[1] for p in pieces if p.strip().startswith(prefix)]
+    found: list[tuple[str | None, str | None, str | None, str]] = []
+    control: dict[str, str | None] = {"ISA": None, "GS": None, "ST": None}
+    for piece in pieces:
+        elements = piece.strip().split(sep)
+        seg_id = elements[0]
+        if seg_id in ("ISA", "GS", "ST"):
+            index = {"ISA": 13, "GS": 6, "ST": 2}[seg_id]
+            control[seg_id] = elements[index].strip() if len(elements) > index else None
+        elif seg_id == "CLM" and len(elements) > 1:
+            found.append((control["ISA"], control["GS"], control["ST"], elements[1]))
+    return found
+
+
+def claim_ids_in(raw: bytes) -> list[str]:
+    """CLM01 of every CLM segment `claims_in` finds."""
+    return [clm01 for *_, clm01 in claims_in(raw)]
 
 
 def read_source(path: Path) -> SourceText:

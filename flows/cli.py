@@ -8,8 +8,6 @@ import os
 import sys
 from pathlib import Path
 
-DEFAULT_INBOX = Path(__file__).resolve().parents[1] / "samples" / "inbox"
-
 
 def _prefect_defaults() -> None:
     # The ephemeral local API can take a while to start on a small, busy machine.
@@ -120,9 +118,7 @@ def parser() -> argparse.ArgumentParser:
     commands = top.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser("run", help="scrub every file in INBOX into OUT")
-    run.add_argument(
-        "inbox", nargs="?", default=str(DEFAULT_INBOX), help="folder of 837 files (default: samples)"
-    )
+    run.add_argument("inbox", help="folder of 837 files (the shipped demo inbox is samples/inbox)")
     run.add_argument("--out", required=True, help="output folder")
     run.add_argument("--replace", action="store_true", help="remove an earlier run's outputs from OUT first")
     run.add_argument("--reference", help="folder of reference Parquet tables (default: the shipped ones)")
@@ -132,7 +128,9 @@ def parser() -> argparse.ArgumentParser:
     run.set_defaults(func=_run)
 
     serve = commands.add_parser(
-        "serve", help="run the daily scrub on a schedule, each run into OUT/<run id> (needs a Prefect API)"
+        "serve",
+        help="run the daily scrub on a schedule, each run into OUT/<run id> (uses PREFECT_API_URL if set, "
+        "else a local temporary Prefect API)",
     )
     serve.add_argument("inbox")
     serve.add_argument("--out", required=True)

@@ -130,12 +130,21 @@ def summary_markdown(out: Path, manifest: dict) -> str:
     parts += ["", "## Files", ""]
     parts.append(
         _table(
-            ["file", "status", "claims", "accepted", "rejected", "errors", "warnings", "reason"],
+            [
+                "file",
+                "status",
+                "claims (found in the file if quarantined)",
+                "accepted",
+                "rejected",
+                "errors",
+                "warnings",
+                "reason",
+            ],
             [
                 [
                     f["source_file"],
                     f["status"],
-                    f["claims"],
+                    f["claims"] if f["status"] == "processed" else f.get("quarantined_claims", 0),
                     f["accepted"],
                     f["rejected"],
                     f["errors"],

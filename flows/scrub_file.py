@@ -17,7 +17,7 @@ from pathlib import Path
 import polars as pl
 
 from edi.parse import ParsedFile, parse_source
-from edi.source import QuarantineError, claim_ids_in, read_source, source_from_bytes
+from edi.source import QuarantineError, claims_in, read_source, source_from_bytes
 from edi.write import render_claims
 from reference_data.model import Reference
 from transforms.catalogue import ALL_RULES
@@ -228,11 +228,15 @@ def quarantine_file(path: Path, name: str, out: Path, run_id: str, reason: str, 
     """Quarantine a whole file with its reason, and account for the claims found in it (by their
     CLM01) in claims/ with disposition quarantined."""
     quarantine(path, name, out, reason)
-    claim_ids = claim_ids_in(path.read_bytes())
-    _write_parquet(_quarantined_claims(name, claim_ids, run_id), out / "claims" / f"{name}.parquet")
+    found = claims_in(path.read_bytes())
+    _write_parquet(_quarantined_claims(name, found, run_id), out / "claims" / f"{name}.parquet")
     result.status, result.reason = "quarantined", reason
-    result.quarantined_claims = len(claim_ids)
-    log.warning("quarantined %s (%d claims): %s", name, len(claim_ids), reason)
+    result.quarantined_claims = len(found)
+    log.warning("quarantined %s (%s): %s", name, _claims_count(len(found)), reason)
+
+
+def _claims_count(n: int) -> str:
+    return f"{n} claim" if n == 1 else f"{n} claims"
 
 
 def _named(parsed: ParsedFile, name: str) -> ParsedFile:
@@ -244,11 +248,14 @@ def _named(parsed: ParsedFile, name: str) -> ParsedFile:
     return parsed
 
 
-def _quarantined_claims(name: str, claim_ids: list[str], run_id: str) -> pl.DataFrame:
-    """Claims of a quarantined file: accounted for, with disposition quarantined."""
+def _quarantined_claims(name: str, found: list[tuple], run_id: str) -> pl.DataFrame:
+    """Claims of a quarantined file: accounted for, with disposition quarantined and the control
+    numbers of the envelopes they were found in."""
+    scanned = ["interchange_control", "group_control", "transaction_control", "claim_id"]
     known = {"run_id": run_id, "source_file": name, "disposition": "quarantined", "errors": 0, "warnings": 0}
-    return pl.DataFrame({"claim_id": claim_ids}, schema={"claim_id": pl.String}).select(
-        pl.col(column) if column == "claim_id" else pl.lit(known.get(column), dtype=dtype).alias(column)
+    frame = pl.DataFrame(found, schema={c: pl.String for c in scanned}, orient="row")
+    return frame.select(
+        pl.col(column) if column in scanned else pl.lit(known.get(column), dtype=dtype).alias(column)
         for column, dtype in CLAIM_OUTPUT_SCHEMA.items()
     )
 

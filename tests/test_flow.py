@@ -60,6 +60,12 @@ def test_every_claim_lands_in_exactly_one_place(run):
     assert claims.columns == list(CLAIM_OUTPUT_SCHEMA)
     quarantined = claims.filter(pl.col("disposition") == "quarantined")
     assert quarantined["claim_id"].to_list() == ["CUT-1"]  # from the truncated file
+    # with the control numbers of the envelope it was found in (ISA13 000000013, GS06 13, ST02 0013)
+    assert quarantined.select("interchange_control", "group_control", "transaction_control").row(0) == (
+        "000000013",
+        "13",
+        "0013",
+    )
     claims = claims.filter(pl.col("disposition") != "quarantined")
     assert sorted(claims["claim_id"].to_list()) == ["BAD-1", "GOOD-1", "GOOD-1"]
     by_file = {(r["source_file"], r["claim_id"]): r["disposition"] for r in claims.iter_rows(named=True)}
