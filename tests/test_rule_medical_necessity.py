@@ -55,7 +55,7 @@ def test_837i_lines_use_every_claim_diagnosis():
 
 
 def test_codes_without_an_entry_are_not_checked():
-    f = one_claim(line(procedure_code="J1100", units=10.0, diagnosis_pointers=[1]), diagnoses=["J069"])
+    f = one_claim(line(procedure_code="J0696", units=4.0, diagnosis_pointers=[1]), diagnoses=["J069"])
     assert run(DIAGNOSIS_NOT_COVERED, f, REF).height == 0
 
 
