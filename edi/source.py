@@ -88,9 +88,9 @@ def claims_in(raw: bytes) -> list[tuple[str | None, str | None, str | None, str]
     """(ISA13, GS06, ST02, CLM01) of every CLM segment found in a file's bytes, however damaged
     the file is around them: how the claims of a quarantined file are accounted for.
 
-    The element separator is the character after the first "ISA"; segments end at the ISA's
-    segment terminator when the ISA is fixed width, else at "~", "'" or a line break. Empty
-    segments and damage elsewhere in the file do not stop the scan.
+    The element separator is the character after the first "ISA"; segments end at the terminator
+    that follows ISA16, else at "~", "'" or a line break. Empty segments and damage elsewhere in
+    the file do not stop the scan.
     """
     text = _lenient_text(raw)
     start = text.find("ISA")
@@ -99,9 +99,17 @@ def claims_in(raw: bytes) -> list[tuple[str | None, str | None, str | None, str]
     sep = text[start + 3]
     if sep.isalnum() or sep.isspace():
         return []
-    isa_end = start + ISA_LENGTH - 1
-    term = text[isa_end] if len(text) > isa_end else ""
-    if term and not term.isalnum() and term != sep and text[start:isa_end].count(sep) == 16:
+    # The segment terminator follows ISA16 (one character after the 16th separator), whether or
+    # not the ISA is fixed width.
+    term, seps, index = "", 0, start + 3
+    while index < len(text) and index < start + 4 * ISA_LENGTH:
+        if text[index] == sep:
+            seps += 1
+            if seps == 16:
+                term = text[index + 2] if index + 2 < len(text) else ""
+                break
+        index += 1
+    if term and not term.isalnum() and term not in (sep, " "):
         pieces = text.split(term)
     else:
         pieces = re.split(r"[~'\r\n]", text)

@@ -78,7 +78,12 @@ def daily_scrub(
             logger.error("%s: %s", name, reason)
             remove_outputs(out, name)
             failed = _failed(path, name, reason)
-            quarantine_file(path, name, out, run_id, reason, failed)
+            try:
+                quarantine_file(path, name, out, run_id, reason, failed)
+            except OSError as exc:  # the file itself may be what failed (removed, unreadable)
+                failed.status = "quarantined"
+                failed.reason = f"{reason}; the file could not be read to quarantine it ({exc.strerror})"
+                logger.error("%s: %s", name, failed.reason)
             results.append(failed.to_dict())
     manifest = write_manifest(out, run_id, inbox, results, reference.version, started_at, started)
     summary = write_reports(out, manifest)
@@ -106,13 +111,11 @@ def _failure(state) -> str:
 
 
 def _failed(path: Path, name: str, reason: str) -> FileResult:
-    return FileResult(
-        source_file=name,
-        sha256=sha256_of(path),
-        bytes=path.stat().st_size,
-        status="quarantined",
-        reason=reason,
-    )
+    try:
+        digest, size = sha256_of(path), path.stat().st_size
+    except OSError:
+        digest, size = "", 0
+    return FileResult(source_file=name, sha256=digest, bytes=size, status="quarantined", reason=reason)
 
 
 def _publish(summary_md: str, manifest: dict) -> None:

@@ -88,7 +88,8 @@ def summary_markdown(out: Path, manifest: dict) -> str:
         f"- Claims: {t['claims']} ({t['accepted']} accepted, {t['rejected']} rejected), "
         f"plus {t['quarantined_claims']} in quarantined files",
         f"- Findings: {t['errors']} errors, {t['warnings']} warnings, {t['infos']} info",
-        f"- Expected Medicare allowed on drug lines (ASP payment limit x units): "
+        f"- Expected allowed on drug lines at Medicare rates (ASP payment limit x units; a benchmark "
+        f"for other payers): "
         f"${t['expected_allowed']['accepted']:,.2f} on accepted claims, "
         f"${t['expected_allowed']['rejected']:,.2f} on rejected claims (held back until fixed)",
         f"- Written files re-read by pyx12: {t['output_validation_errors']['scrubbed']} errors in scrubbed/, "

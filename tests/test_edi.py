@@ -285,6 +285,8 @@ def test_a_line_without_its_own_date_takes_the_claims_first_date_only():
         lambda t: t.replace("HL*3*1*22*0", "~HL*3*1*22*0"),  # an empty segment before the 2nd claim
         lambda t: t.replace("*ZZ*SAMPLESUBMIT   *", "*ZZ*SAMPLESUBMIT*", 1),  # ISA not fixed width
         lambda t: t[: t.index("GE*")],  # truncated
+        # not fixed width and "|" as the segment terminator
+        lambda t: t.replace("~\n", "|").replace("*ZZ*SAMPLESUBMIT   *", "*ZZ*SAMPLESUBMIT*", 1),
     ],
 )
 def test_claims_of_a_damaged_file_are_found_for_the_accounting(damage):

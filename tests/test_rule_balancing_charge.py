@@ -98,3 +98,18 @@ def test_expected_allowed_is_the_quarters_payment_limit_times_the_units():
     assert out.select("line_number", "payment_limit", "limit_quarter", "expected_allowed").rows() == [
         (1, 31.09, "2025Q4", 1243.60)
     ]
+
+
+def test_free_and_packaged_drugs_have_no_expected_allowed():
+    # FB: supplied at no cost; J2405 on bill type 131 is packaged (OPPS SI N). J9312 (SI K) on the
+    # same outpatient claim is priced: 10 x 75.22 = 752.20.
+    free = one_claim(line(procedure_code="J1745", units=40.0, modifier_1="FB", charge=0.0))
+    assert line_expected_allowed(free, reference()).height == 0
+    outpatient = one_claim(
+        line(procedure_code="J2405", units=8.0, revenue_code="0636", line_number=1),
+        line(procedure_code="J9312", units=10.0, revenue_code="0636", line_number=2),
+        claim_type="837I",
+        bill_type="131",
+    )
+    out = line_expected_allowed(outpatient, reference())
+    assert out.select("line_number", "expected_allowed").rows() == [(2, 752.2)]

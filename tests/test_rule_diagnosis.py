@@ -97,3 +97,17 @@ def test_dx003_pointer_past_the_claims_diagnoses():
 def test_dx003_pointers_within_range_pass():
     f = one_claim(line(diagnosis_pointers=[2, 1]), diagnoses=["M069", "K5090"])
     assert run(POINTER_WITHOUT_DIAGNOSIS, f).height == 0
+
+
+def test_inpatient_claims_use_the_through_date():
+    # 837I 111 from 2025-09-28 through 2025-10-03: discharged in FY2026, so DX001 judges it
+    f = one_claim(
+        line(service_date=date(2025, 9, 28), revenue_code="0636"),
+        claim_type="837I",
+        bill_type="111",
+        diagnoses=["M545"],
+        claim_service_date=date(2025, 9, 28),
+        claim_service_date_end=date(2025, 10, 3),
+    )
+    assert run(INVALID_DIAGNOSIS, f)["actual"].to_list() == ["M545"]
+    assert run(DIAGNOSIS_OUTSIDE_CODE_SET, f).height == 0

@@ -95,3 +95,25 @@ def test_invalid_coverage_files_are_refused_with_the_key(tmp_path: Path, body, s
     bad.write_text(body)
     with pytest.raises(CoverageError, match=says):
         load_coverage(bad, profiles=["commercial"])
+
+
+def test_pointer_zero_points_at_nothing():
+    # SV107 pointer 0 must not read the last diagnosis (K5090, covered) from the end of the list
+    out = run(DIAGNOSIS_NOT_COVERED, infliximab([0], diagnoses=["Z0000", "K5090"]), REF)
+    assert out["actual"].to_list() == ["none"]
+
+
+@pytest.mark.parametrize(
+    "code,dx,covered",
+    [
+        ("J9271", "D090", True),  # Keytruda: BCG-unresponsive bladder carcinoma in situ (PI 1.9)
+        ("J9312", "C8440", False),  # rituximab: C84 is mature T/NK-cell lymphoma, not B-cell
+        ("J9312", "C8330", True),  # rituximab: diffuse large B-cell lymphoma
+        ("J9035", "C7B8", True),  # bevacizumab: secondary neuroendocrine tumor (metastatic site)
+        ("J1745", "M45A0", False),  # infliximab: non-radiographic axial spondyloarthritis is not labelled
+        ("J1745", "M459", True),  # infliximab: ankylosing spondylitis
+    ],
+)
+def test_shipped_ranges_follow_the_labels(code, dx, covered):
+    f = one_claim(line(procedure_code=code, units=10.0, diagnosis_pointers=[1]), diagnoses=[dx])
+    assert (run(DIAGNOSIS_NOT_COVERED, f, REF).height == 0) is covered

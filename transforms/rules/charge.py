@@ -10,6 +10,7 @@ import polars as pl
 
 from transforms.framework import Frames, Rule
 from transforms.rules.drug_lines import (
+    bill_type_prefix,
     drug_lines,
     findings,
     has_modifier,
@@ -18,7 +19,9 @@ from transforms.rules.drug_lines import (
     num,
     service_date,
     sv_element,
+    with_opps_status,
 )
+from transforms.rules.payment import OPPS_BILL_TYPES
 
 # FB: item provided without cost to the provider; SL: state-supplied vaccine. A zero charge is
 # how such a line is billed.
@@ -63,9 +66,19 @@ def _allowed() -> pl.Expr:
 def line_expected_allowed(frames: Frames, ref) -> pl.DataFrame:
     """Per priced drug line: the Medicare payment limit of the date of service's quarter and the
     expected allowed amount (limit x billed units, to the cent), keyed by source_file,
-    claim_index and line_number."""
+    claim_index and line_number. Not priced: drugs supplied at no cost (FB, SL) and drugs
+    packaged under OPPS (status N on 837I bill types 12x-14x), which get no separate payment."""
+    no_cost = pl.any_horizontal([has_modifier(m) for m in NO_COST_MODIFIERS])
+    packaged = (
+        (pl.col("claim_type") == "837I")
+        & bill_type_prefix().is_in(OPPS_BILL_TYPES)
+        & (pl.col("opps_si") == "N")
+    )
+    lines = with_opps_status(_priceable(drug_lines(frames)).filter(~no_cost), ref).filter(
+        ~packaged.fill_null(False)
+    )
     return (
-        payment_limits(_priceable(drug_lines(frames)), ref)
+        payment_limits(lines, ref)
         .filter(pl.col("payment_limit").is_not_null())
         .select("source_file", "claim_index", "line_number", "payment_limit", "limit_quarter", _allowed())
     )

@@ -10,7 +10,7 @@ code list of its release); `ICD_RELEASE` names it in every finding.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from functools import cache
 from importlib import metadata, util
 from pathlib import Path
@@ -18,11 +18,8 @@ from pathlib import Path
 import polars as pl
 
 from transforms.framework import Frames, Rule
-from transforms.rules.drug_lines import CLAIM_KEY, SOURCE, line_label
+from transforms.rules.drug_lines import CLAIM_KEY, SOURCE, bill_type_prefix, line_label
 
-# The release simple-icd-10-cm ships: the April 1, 2026 update of FY2026. The FY2026 code set took
-# effect on 2025-10-01 (the April update only adds codes), and FY2027 on 2026-10-01.
-ICD_EFFECTIVE = (date(2025, 10, 1), date(2026, 9, 30))
 ICD10_REQUIRED_FROM = date(2015, 10, 1)
 
 
@@ -33,16 +30,31 @@ def _icd():
     return simple_icd_10_cm
 
 
-def _release_name() -> str:
+def _release() -> tuple[str, tuple[date, date]]:
+    """The shipped code list's release ("April 2026") and the fiscal year it belongs to, as the
+    dates it is authoritative for: FY2026 runs 2025-10-01 to 2026-09-30 (an April update only adds
+    codes to the October release). Unknown release: an empty window, so nothing is an error."""
     spec = util.find_spec("simple_icd_10_cm")
     data = Path(spec.origin).parent / "data" if spec and spec.origin else Path()
-    lists = sorted(p.stem.removeprefix("code-list-").replace("-", " ") for p in data.glob("code-list-*.txt"))
+    releases = []
+    for path in data.glob("code-list-*.txt"):
+        label = path.stem.removeprefix("code-list-").replace("-", " ")
+        try:
+            releases.append((datetime.strptime(label, "%B %Y").date(), label))
+        except ValueError:
+            continue
     version = metadata.version("simple-icd-10-cm")
-    return f"ICD-10-CM {lists[-1] if lists else 'code set'} (simple-icd-10-cm {version})"
+    if not releases:
+        return f"ICD-10-CM code set (simple-icd-10-cm {version})", (date.max, date.min)
+    released, label = max(releases)
+    fiscal_year = released.year + 1 if released.month >= 10 else released.year
+    window = (date(fiscal_year - 1, 10, 1), date(fiscal_year, 9, 30))
+    return f"ICD-10-CM {label} (simple-icd-10-cm {version})", window
 
 
-ICD_RELEASE = _release_name()
+ICD_RELEASE, ICD_EFFECTIVE = _release()
 CLAIM_SOURCE = [c for c in SOURCE if c != "line_number"]
+INPATIENT_BILL_TYPES = ("11",)  # the code set of the discharge (through) date applies
 
 
 @cache
@@ -76,13 +88,22 @@ def _claim_diagnoses(frames: Frames) -> pl.DataFrame:
             *CLAIM_SOURCE,
             "hi_position",
             "claim_service_date",
+            "claim_service_date_end",
+            "claim_type",
+            "bill_type",
             pl.col("diagnoses").fill_null([]),
             pl.col("diagnosis_qualifiers").fill_null([]),
         )
-        # 837P claims usually date only their lines: the claim's first line date stands in.
+        # The date the code set is chosen by: an inpatient claim's through (discharge) date; else
+        # the claim's date, or its first line date (837P claims usually date only their lines).
         .join(first_dates, on=CLAIM_KEY, how="left")
-        .with_columns(pl.coalesce("claim_service_date", "_first_line_date").alias("claim_service_date"))
-        .drop("_first_line_date")
+        .with_columns(
+            pl.when((pl.col("claim_type") == "837I") & bill_type_prefix().is_in(INPATIENT_BILL_TYPES))
+            .then(pl.coalesce("claim_service_date_end", "claim_service_date"))
+            .otherwise(pl.coalesce("claim_service_date", "_first_line_date"))
+            .alias("claim_service_date")
+        )
+        .drop("_first_line_date", "claim_service_date_end", "claim_type", "bill_type")
         .filter(pl.col("diagnoses").list.len() == pl.col("diagnosis_qualifiers").list.len())
         .with_columns(pl.int_ranges(1, pl.col("diagnoses").list.len() + 1).alias("dx_number"))
         .explode("diagnoses", "diagnosis_qualifiers", "dx_number")

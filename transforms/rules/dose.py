@@ -166,6 +166,9 @@ def with_implied_units(lines: pl.DataFrame, ref) -> pl.DataFrame:
     ).drop("_ndc11", "xw_pkg_size", "xw_bill_units")
 
 
+CONTAINER_TOLERANCE = 0.01  # of one item
+
+
 def with_containers(lines: pl.DataFrame, ref) -> pl.DataFrame:
     """`with_implied_units` plus, where the crosswalk gives the NDC's billing units per item
     (one vial, syringe...): `containers` opened (the dose's units / units per item, rounded up),
@@ -178,11 +181,20 @@ def with_containers(lines: pl.DataFrame, ref) -> pl.DataFrame:
     per_item = pl.col("item_units")
     dose = pl.col("implied_units").round(6)
     known = dose.is_not_null() & per_item.is_not_null() & (per_item > 0)
-    containers = pl.when(known).then((dose / per_item).round(6).ceil()).otherwise(None)
+    # CMS rounds billing units per item to 2 decimals (33.33, 8.33): a whole vial must not count
+    # as two, so a dose within 1% of a whole number of items counts as that many items.
+    ratio = dose / per_item
+    containers = (
+        pl.when(known)
+        .then(pl.max_horizontal((ratio - CONTAINER_TOLERANCE).ceil(), pl.lit(1.0)))
+        .otherwise(None)
+    )
     return (
         df.with_columns(containers.alias("containers"))
         .with_columns(
             (pl.col("containers") * per_item).alias("capacity_units"),
         )
-        .with_columns((pl.col("capacity_units") - dose).round(6).alias("leftover_units"))
+        .with_columns(
+            (pl.col("capacity_units") - dose).round(6).clip(lower_bound=0.0).alias("leftover_units")
+        )
     )

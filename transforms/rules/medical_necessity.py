@@ -27,7 +27,10 @@ def _line_diagnoses(frames: Frames) -> pl.DataFrame:
         lines.filter(pl.col("diagnosis_pointers").list.len() > 0)
         .explode("diagnosis_pointers")
         .with_columns(
-            pl.col("diagnoses").list.get(pl.col("diagnosis_pointers") - 1, null_on_oob=True).alias("dx")
+            pl.when(pl.col("diagnosis_pointers") >= 1)  # pointer 0 would read the last diagnosis
+            .then(pl.col("diagnoses").list.get(pl.col("diagnosis_pointers") - 1, null_on_oob=True))
+            .otherwise(None)
+            .alias("dx")
         )
         .drop("diagnosis_pointers")
     )
@@ -44,22 +47,40 @@ def _line_diagnoses(frames: Frames) -> pl.DataFrame:
     )
 
 
-def _coverage_for_claims(frames: Frames, ref) -> pl.DataFrame:
-    """Per (claim, code): the coverage rows that apply, a payer profile's own entry replacing the
-    default one."""
+def _coverage_for_lines(frames: Frames, ref, line_dx: pl.DataFrame) -> pl.DataFrame:
+    """Per (claim, code) of the drug lines: the coverage rows that apply, a payer profile's own
+    entry replacing the default one. Joined on the code first, so a claim meets only its drugs'
+    rows."""
     profiles = ref.payer_profiles.select(
         pl.col("filing_indicator").alias("payer_filing_indicator"), "profile"
     )
-    claims = frames.claims.select(*CLAIM_KEY, "payer_filing_indicator").join(
-        profiles, on="payer_filing_indicator", how="left"
+    cov = ref.drug_coverage.with_row_index("_order").rename(
+        {"hcpcs": "procedure_code"}
+    )  # file order breaks ties
+    keyed = (
+        line_dx.select(*CLAIM_KEY, "procedure_code")
+        .unique()
+        .join(frames.claims.select(*CLAIM_KEY, "payer_filing_indicator"), on=CLAIM_KEY, how="left")
+        .join(profiles, on="payer_filing_indicator", how="left")
     )
-    cov = ref.drug_coverage.with_row_index("_order")  # the file's order breaks ties
-    own = claims.filter(pl.col("profile").is_not_null()).join(cov, on="profile", how="inner")
-    default = claims.join(cov.filter(pl.col("profile").is_null()).drop("profile"), how="cross").join(
-        own.select(*CLAIM_KEY, "hcpcs").unique(), on=[*CLAIM_KEY, "hcpcs"], how="anti"
+    own = keyed.join(cov, on=["procedure_code", "profile"], how="inner")
+    default = keyed.drop("profile").join(
+        cov.filter(pl.col("profile").is_null()).drop("profile"), on="procedure_code", how="inner"
     )
-    columns = [*CLAIM_KEY, "hcpcs", "drug_name", "range_from", "range_to", "codes", "indication", "_order"]
-    return pl.concat([own.select(columns), default.select(columns)]).rename({"hcpcs": "procedure_code"})
+    default = default.join(
+        own.select(*CLAIM_KEY, "procedure_code").unique(), on=[*CLAIM_KEY, "procedure_code"], how="anti"
+    )
+    columns = [
+        *CLAIM_KEY,
+        "procedure_code",
+        "drug_name",
+        "range_from",
+        "range_to",
+        "codes",
+        "indication",
+        "_order",
+    ]
+    return pl.concat([own.select(columns), default.select(columns)])
 
 
 def _matches() -> pl.Expr:
@@ -79,16 +100,9 @@ def _common_prefix() -> pl.Expr:
 
 
 def check_diagnosis_not_covered(frames: Frames, ref) -> pl.DataFrame:
-    coverage = _coverage_for_claims(frames, ref)
-    if coverage.is_empty():
-        return findings(
-            drug_lines(frames).head(0),
-            segment="sv_position",
-            message=pl.lit(""),
-            expected=pl.lit(""),
-            actual=pl.lit(""),
-        )
-    pairs = _line_diagnoses(frames).join(coverage, on=[*CLAIM_KEY, "procedure_code"], how="inner")
+    line_dx = _line_diagnoses(frames)
+    coverage = _coverage_for_lines(frames, ref, line_dx)
+    pairs = line_dx.join(coverage, on=[*CLAIM_KEY, "procedure_code"], how="inner")
     judged = pairs.with_columns(
         (_matches() & pl.col("dx").is_not_null()).alias("_covered"),
         _common_prefix().alias("_closeness"),

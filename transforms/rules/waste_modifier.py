@@ -43,6 +43,8 @@ SEPARATELY_PAID_SI = ("K", "G", "K1")
 COST_PAID_BILL_TYPES = ("85",)
 DRUG_KEY = [*CLAIM_KEY, "procedure_code", "service_date"]
 
+MIN_USED_SHARE = 0.5  # JWZ008 judges only doses that use at least half of the opened containers
+
 SINGLE_DOSE_NOTE = (
     " {} treated as single-dose: CMS publishes no per-NDC container flag; "
     "mark multi-dose codes/NDCs in payer_policy.toml."
@@ -570,6 +572,9 @@ def check_jz_with_leftover(frames: Frames, ref) -> pl.DataFrame:
         .join(jw_dates, on=DRUG_KEY, how="anti", nulls_equal=True)
         .with_columns(pl.col("leftover_units").floor().alias("_discard"))
         .filter(pl.col("_discard") >= 1)
+        # A dose that uses under half of what it opened is how multi-dose vials look (1 mL of a
+        # 30 mL B12 vial); CMS publishes no container flag, so such lines are not judged.
+        .filter(pl.col("implied_units") >= MIN_USED_SHARE * pl.col("capacity_units"))
     )
     message = pl.format(
         "{}-JZ NDC {}: {} = {} billing units, from {} container(s) of {} billing units ({} in all), "
@@ -620,9 +625,12 @@ Example
 
 False alarms
     A warning: the dose may have come from vials of several sizes (CMS asks for one line per NDC
-    then). Multi-dose codes and NDCs in payer_policy.toml, leftovers under one billing unit (JW
-    is not used for those) and lines whose containers cannot be counted are skipped; a claim that
-    also bills JW for the drug and date is JWZ002's.
+    then). CMS publishes no single-dose flag, so a dose that uses under half of what it opened is
+    not judged: that is how a multi-dose vial looks (1 mL of a 30 mL B12 vial), and JW must never
+    be advised on one. Multi-dose codes and NDCs in payer_policy.toml, leftovers under one billing
+    unit (JW is not used for those) and lines whose containers cannot be counted are skipped; a
+    whole vial is not counted as two because CMS rounds the crosswalk's billing units per item
+    (33.33); a claim that also bills JW for the drug and date is JWZ002's.
 """,
     check=check_jz_with_leftover,
 )
