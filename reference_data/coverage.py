@@ -20,7 +20,7 @@ from reference_data.model import DRUG_COVERAGE_SCHEMA
 from reference_data.tomlfile import ConfigError, check_keys, expect, expect_str_list, read_toml
 
 DRUG_COVERAGE_TOML = Path(__file__).with_name("drug_coverage.toml")
-DRUG_KEYS = {"hcpcs", "name", "profiles", "covered"}
+DRUG_KEYS = {"hcpcs", "name", "profiles", "covered", "biosimilars"}
 COVERED_KEYS = {"codes", "indication", "source"}
 _HCPCS = re.compile(r"^[A-Z0-9]\d{3}[A-Z0-9]$")
 _PREFIX = re.compile(r"^[A-Z][0-9][0-9A-Z]{1,5}$")
@@ -65,6 +65,11 @@ def load_coverage(path: Path | None = None, profiles: Iterable[str] | None = Non
         if not _HCPCS.match(hcpcs):
             raise CoverageError(path, f"{where}.hcpcs", f"{hcpcs!r} is not a HCPCS code")
         name = expect(path, f"{where}.name", drug["name"], str, CoverageError)
+        also = expect_str_list(path, f"{where}.biosimilars", drug.get("biosimilars", []), CoverageError)
+        for code in also:
+            if not _HCPCS.match(code):
+                raise CoverageError(path, f"{where}.biosimilars", f"{code!r} is not a HCPCS code")
+        codes_here = [hcpcs, *also]
         entry_profiles: list[str | None] = list(
             expect_str_list(path, f"{where}.profiles", drug.get("profiles", []), CoverageError)
         ) or [None]
@@ -75,10 +80,11 @@ def load_coverage(path: Path | None = None, profiles: Iterable[str] | None = Non
                     f"{where}.profiles",
                     f"unknown payer profile {profile!r}; known: {sorted(known_profiles)}",
                 )
-            if (hcpcs, profile) in seen:
-                which = f"profile {profile!r}" if profile else "the default entry"
-                raise CoverageError(path, where, f"{hcpcs} is listed twice for {which}")
-            seen.add((hcpcs, profile))
+            for code in codes_here:
+                if (code, profile) in seen:
+                    which = f"profile {profile!r}" if profile else "the default entry"
+                    raise CoverageError(path, where, f"{code} is listed twice for {which}")
+                seen.add((code, profile))
         covered = expect(path, f"{where}.covered", drug["covered"], list, CoverageError)
         if not covered:
             raise CoverageError(path, f"{where}.covered", "empty: list at least one covered range")
@@ -91,5 +97,6 @@ def load_coverage(path: Path | None = None, profiles: Iterable[str] | None = Non
             indication = expect(path, f"{key}.indication", item.get("indication", ""), str, CoverageError)
             source = expect(path, f"{key}.source", item.get("source", ""), str, CoverageError)
             for profile in entry_profiles:
-                rows.append((hcpcs, name, profile, low, high, codes, indication, source))
+                for code in codes_here:
+                    rows.append((code, name, profile, low, high, codes, indication, source))
     return pl.DataFrame(rows, schema=DRUG_COVERAGE_SCHEMA, orient="row")

@@ -20,6 +20,7 @@ Every finding in the exception report names one of these rules (`rule_id`). A cl
 `error` finding is rejected; `warning` and `info` findings are reported and the claim goes out.
 `carc` is the claim adjustment reason code a payer would most likely use to deny or adjust the
 line if the problem were sent on. `scrub837 explain RULE_ID` prints one rule's documentation.
+A "drug line" is a service line with a HCPCS J code or a Q51xx biosimilar code.
 """
 
 

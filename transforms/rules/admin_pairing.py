@@ -157,7 +157,7 @@ DRUG_WITHOUT_ADMIN = Rule(
     title="Drug billed without an administration code",
     doc="""\
 What it does
-    Flags J-code drug lines with no drug-administration code (reference table admin_codes, plus
+    Flags drug lines with no drug-administration code (reference table admin_codes, plus
     retired and HCPCS administration codes such as 90782, G0498, Q0083) on the same claim and
     date of service. Not flagged: J7xxx and J8xxx codes; home-infusion / pharmacy
     claims (837P place of service 12, or any S9xxx per-diem line on the claim); 837I home health

@@ -139,7 +139,7 @@ ZERO_CHARGE = Rule(
     title="Zero or negative charge on a drug line",
     doc="""\
 What it does
-    Flags a J-code line whose charge (SV102 / SV203) is zero or negative, unless the line carries FB
+    Flags a drug line whose charge (SV102 / SV203) is zero or negative, unless the line carries FB
     (supplied at no cost) or SL (state-supplied).
 
 Why is this bad
@@ -163,7 +163,7 @@ UNDERBILLED = Rule(
     title="Charge below the Medicare payment limit times the units",
     doc="""\
 What it does
-    Compares a J-code line's charge with the Medicare Part B ASP payment limit of the quarter that
+    Compares a drug line's charge with the Medicare Part B ASP payment limit of the quarter that
     covers its date of service, times its billed units.
 
 Why is this bad

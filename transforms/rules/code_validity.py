@@ -236,7 +236,7 @@ MODIFIER_NOT_FOR_DRUGS = Rule(
     title="Modifier that does not apply to a drug line",
     doc="""\
 What it does
-    Flags modifiers on a J-code line that describe a service a drug cannot be: E/M modifiers 24, 25,
+    Flags modifiers on a drug line that describe a service a drug cannot be: E/M modifiers 24, 25,
     57; component modifiers 26, TC; bilateral procedure 50; repeat procedure 76, 77.
 
 Why is this bad

@@ -46,9 +46,16 @@ NDC_UNIT_NAMES = {"ME": "mg", "GR": "g", "F2": "IU", "ML": "mL", "UN": "UN"}
 JZ_REQUIRED_FROM = date(2023, 7, 1)
 
 
+BIOSIMILAR = r"^Q51\d\d$"
+
+
 def is_drug_line() -> pl.Expr:
-    """A drug line: HCPCS (HC) procedure code starting with J."""
-    return (pl.col("procedure_qualifier") == "HC") & pl.col("procedure_code").str.starts_with("J")
+    """A drug line: a HCPCS (HC) J code, or a Q51xx biosimilar (billed like the J-code reference
+    product it copies: per-mg descriptor, NDC, JW/JZ, administration code)."""
+    code = pl.col("procedure_code")
+    return (pl.col("procedure_qualifier") == "HC") & (
+        code.str.starts_with("J") | code.str.contains(BIOSIMILAR)
+    )
 
 
 def is_noc() -> pl.Expr:

@@ -380,7 +380,7 @@ NDC_REQUIRED = Rule(
     title="NDC missing where the payer requires it",
     doc="""\
 What it does
-    Flags a J-code line with no NDC in 2410 LIN/CTP on a claim whose payer profile (by SBR09 in
+    Flags a drug line with no NDC in 2410 LIN/CTP on a claim whose payer profile (by SBR09 in
     payer_policy.toml) has ndc_required = true. Shipped default: Medicaid (MC).
 
 Why is this bad

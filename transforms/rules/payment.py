@@ -49,7 +49,7 @@ PACKAGED_DRUG = Rule(
     title="Drug packaged under OPPS: no separate payment",
     doc="""\
 What it does
-    On 837I hospital outpatient claims (bill types 12x, 13x, 14x), notes each J-code line whose
+    On 837I hospital outpatient claims (bill types 12x, 13x, 14x), notes each drug line whose
     OPPS status indicator in the latest loaded Addendum B is N (packaged).
 
 Why is this bad

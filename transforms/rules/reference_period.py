@@ -53,7 +53,7 @@ OUTSIDE_REFERENCE_PERIODS = Rule(
     title="Date of service outside the loaded reference quarters",
     doc="""\
 What it does
-    Warns on a J-code drug line whose date of service falls in no quarter of the loaded CMS ASP
+    Warns on a drug line whose date of service falls in no quarter of the loaded CMS ASP
     pricing data.
 
 Why is this bad
@@ -64,7 +64,7 @@ Example
     J9035 on 2026-05-04 while the loaded quarters are 2025Q4 and 2026Q4.
 
 False alarms
-    A warning only, on J-code lines whose date no loaded quarter covers. The checks that need the
+    A warning only, on drug lines whose date no loaded quarter covers. The checks that need the
     quarter's own values skip such lines (CHG002 payment limits, COD002 unknown codes); unit checks
     still use the HCPCS file's descriptor in force on the date, which rarely changes.
 """,

@@ -193,13 +193,14 @@ UNITS_VS_NDC_QUANTITY = Rule(
     title="Billed units do not match the NDC quantity and the code's dosage descriptor",
     doc="""\
 What it does
-    On drug lines (J codes) with an NDC quantity (CTP04/CTP05), derives the billing units the
-    quantity implies: mass (ME, GR) or international units (F2) converted to the unit of the code's
-    dosage descriptor and divided by its amount; UN times the billing units per item of that NDC
-    in the CMS NDC-HCPCS crosswalk; mL divided by a per-mL descriptor, or by the NDC's package size
-    times its billing units per item (skipped when the package size is 1, which can mean one vial
-    of powder). The administered dose rounds up to the next whole unit; a discarded amount on a JW
-    line rounds down. The descriptor is the one in force on the date of service.
+    On drug lines (J codes and Q51xx biosimilars) with an NDC quantity (CTP04/CTP05), derives the
+    billing units the quantity implies: mass (ME, GR) or international units (F2) converted to the
+    unit of the code's dosage descriptor and divided by its amount; UN times the billing units per
+    item of that NDC in the CMS NDC-HCPCS crosswalk; mL divided by a per-mL descriptor, or by the
+    NDC's package size times its billing units per item (skipped when the package size is 1, which
+    can mean one vial of powder). The administered dose rounds up to the next whole unit; a
+    discarded amount on a JW line rounds down. The descriptor is the one in force on the date of
+    service.
 
 Why is this bad
     Units are how the payer prices the drug: the wrong count is an overpayment (recouped on audit,
@@ -238,7 +239,7 @@ Example
     J1745 (per 10 mg), 375 mg given, billed as 37.5 units. Right: 38 units.
 
 False alarms
-    Only J-code lines; a whole number sent with decimals (16.00) is whole.
+    Only drug lines; a whole number sent with decimals (16.00) is whole.
 """,
     check=check_fractional_units,
 )
@@ -261,7 +262,7 @@ Example
     J2405 (ondansetron, per 1 mg) billed with 0 units. Right: the dose in mg, at least 1.
 
 False alarms
-    Only J-code lines that carry units; a missing quantity is an implementation-guide error
+    Only drug lines that carry units; a missing quantity is an implementation-guide error
     (SYN001).
 """,
     check=check_non_positive_units,
@@ -285,7 +286,7 @@ Example
     SV1*HC:J9035*1200*MJ*16 -> SV1*HC:J9035*1200*UN*16.
 
 False alarms
-    Only J-code lines: other services are legitimately billed on other bases (anesthesia in minutes,
+    Only drug lines: other services are legitimately billed on other bases (anesthesia in minutes,
     MJ).
 """,
     check=check_unit_basis,

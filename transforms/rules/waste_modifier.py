@@ -17,6 +17,7 @@ import polars as pl
 from transforms.framework import Frames, Rule
 from transforms.rules.dose import with_containers, with_implied_units
 from transforms.rules.drug_lines import (
+    BIOSIMILAR,
     CLAIM_KEY,
     JZ_REQUIRED_FROM,
     bill_type_prefix,
@@ -52,10 +53,11 @@ SINGLE_DOSE_NOTE = (
 
 
 def _is_waste_policy_code() -> pl.Expr:
-    """J codes the policy covers: not the oral / inhalation ranges J7500-J7699 and J8000-J8999."""
+    """Drug codes the policy covers: J codes except the oral / inhalation ranges J7500-J7699 and
+    J8000-J8999, and Q51xx biosimilars."""
     code = pl.col("procedure_code")
     return (
-        code.str.contains(r"^J\d{4}$")
+        (code.str.contains(r"^J\d{4}$") | code.str.contains(BIOSIMILAR))
         & ~code.str.contains(r"^J7[56]\d\d$")
         & ~code.str.contains(r"^J8\d{3}$")
     )
@@ -323,7 +325,7 @@ MISSING_JW_JZ = Rule(
     doc="""\
 What it does
     On traditional Medicare claims (payers whose profile has jw_jz_required; 837P, or 837I with
-    outpatient bill type 13x, 83x, 85x) with a date of service from 2023-07-01, flags J-code drug
+    outpatient bill type 13x, 83x, 85x) with a date of service from 2023-07-01, flags drug
     lines (not J7500-J7699, J8000-J8999) that are separately payable (837P and critical access
     hospitals, 85x, paid at cost: ASP payment limit; other 837I: OPPS status indicator K, G or
     K1) and carry neither JW nor JZ, unless a JW line for the same
@@ -560,7 +562,7 @@ def check_jz_with_leftover(frames: Frames, ref) -> pl.DataFrame:
     lines = drug_lines(frames).filter(
         has_modifier("JZ")
         & ~has_modifier("JW")
-        & pl.col("procedure_code").str.contains(r"^J\d{4}$")
+        & _is_waste_policy_code()
         & pl.col("ndc_quantity").is_not_null()
         & (pl.col("ndc_quantity") > 0)
     )
@@ -609,7 +611,7 @@ JZ_WITH_LEFTOVER = Rule(
     title="JZ while the NDC quantity leaves discarded drug in the vials",
     doc="""\
 What it does
-    On a J-code line with JZ and an NDC quantity, works out the containers the dose opened (its
+    On a drug line with JZ and an NDC quantity, works out the containers the dose opened (its
     billing units divided by the NDC's billing units per item in the CMS NDC-HCPCS crosswalk,
     rounded up) and warns when what is left in them is one billing unit or more.
 
