@@ -33,10 +33,10 @@ def synthetic(n: int) -> bytes:
             Claim(
                 f"B{i:06d}",
                 [
-                    Line("J9035", 1040, 16, ndc="50242006001", ndc_quantity=6.24, ndc_unit="ML"),
+                    Line("J9035", 1600, 16, ndc="50242006001", ndc_quantity=6.24, ndc_unit="ML"),
                     Line(
                         "J9035",
-                        65.0 * jw_units,
+                        100.0 * jw_units,
                         jw_units,
                         ("JW",),
                         ndc="50242006001",
