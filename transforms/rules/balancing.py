@@ -8,7 +8,7 @@ from __future__ import annotations
 import polars as pl
 
 from transforms.framework import Frames, Rule
-from transforms.rules.drug_lines import CLAIM_KEY, num
+from transforms.rules.drug_lines import CLAIM_KEY, CLAIM_SOURCE, num
 
 CENT = 0.005
 
@@ -34,12 +34,7 @@ def check_claim_total(frames: Frames, ref) -> pl.DataFrame:
         num((pl.col("total_charge") - pl.col("line_total")).round(2)),
     )
     return df.select(
-        "source_file",
-        "interchange_control",
-        "group_control",
-        "transaction_control",
-        "claim_index",
-        "claim_id",
+        *CLAIM_SOURCE,
         pl.col("clm_position").alias("segment_position"),
         message.alias("message"),
         num(pl.col("line_total").round(2)).alias("expected"),

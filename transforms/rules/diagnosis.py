@@ -18,7 +18,7 @@ from pathlib import Path
 import polars as pl
 
 from transforms.framework import Frames, Rule
-from transforms.rules.drug_lines import CLAIM_KEY, SOURCE, bill_type_prefix, line_label
+from transforms.rules.drug_lines import CLAIM_KEY, CLAIM_SOURCE, SOURCE, bill_type_prefix, line_label
 
 ICD10_REQUIRED_FROM = date(2015, 10, 1)
 
@@ -53,7 +53,6 @@ def _release() -> tuple[str, tuple[date, date]]:
 
 
 ICD_RELEASE, ICD_EFFECTIVE = _release()
-CLAIM_SOURCE = [c for c in SOURCE if c != "line_number"]
 INPATIENT_BILL_TYPES = ("11",)  # the code set of the discharge (through) date applies
 
 

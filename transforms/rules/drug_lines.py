@@ -21,6 +21,7 @@ SOURCE = [
     "claim_id",
     "line_number",
 ]
+CLAIM_SOURCE = [c for c in SOURCE if c != "line_number"]  # for claim-level findings
 CLAIM_KEY = ["source_file", "claim_index"]
 MODIFIERS = ["modifier_1", "modifier_2", "modifier_3", "modifier_4"]
 
