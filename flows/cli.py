@@ -17,6 +17,20 @@ def _prefect_defaults() -> None:
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 
+def _reference_ok(reference: str | None) -> bool:
+    """Load the reference tables and policy files once before any flow starts, so that a mistake
+    in payer_policy.toml or drug_coverage.toml is one clear line, not a failed run."""
+    from reference_data.load import ReferenceDataError, load_reference
+    from reference_data.tomlfile import ConfigError
+
+    try:
+        load_reference(Path(reference) if reference else None)
+    except (ConfigError, ReferenceDataError) as exc:
+        print(f"scrub837: reference data: {exc}", file=sys.stderr)
+        return False
+    return True
+
+
 def _run(args: argparse.Namespace) -> int:
     from flows.daily import daily_scrub, task_runner
 
@@ -26,6 +40,8 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     from flows.scrub_file import OutputInUse, prepare_output
 
+    if not _reference_ok(args.reference):
+        return 2
     out = Path(args.out)
     try:
         prepare_output(out, args.replace)
@@ -57,6 +73,8 @@ def _serve(args: argparse.Namespace) -> int:
     from flows.daily import daily_scrub
     from flows.reference_refresh import reference_refresh
 
+    if not _reference_ok(None):
+        return 2
     deployments = [
         daily_scrub.to_deployment(
             name="scrub837-daily",

@@ -70,6 +70,10 @@ def _exceptions(out: Path, run_id: str) -> pl.DataFrame:
     return pl.concat([pl.read_parquet(f) for f in files], how="vertical").filter(pl.col("run_id") == run_id)
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def _table(header: list[str], rows: list[list]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(str(c).replace("|", "\\|") for c in row) + " |" for row in rows]
@@ -87,7 +91,7 @@ def summary_markdown(out: Path, manifest: dict) -> str:
         f"- Files: {t['files']} ({t['processed_files']} processed, {t['quarantined_files']} quarantined)",
         f"- Claims: {t['claims']} ({t['accepted']} accepted, {t['rejected']} rejected), "
         f"plus {t['quarantined_claims']} in quarantined files",
-        f"- Findings: {t['errors']} errors, {t['warnings']} warnings, {t['infos']} info",
+        f"- Findings: {_count(t['errors'], 'error')}, {_count(t['warnings'], 'warning')}, {t['infos']} info",
         f"- Expected allowed on drug lines at Medicare rates (ASP payment limit x units; a benchmark "
         f"for other payers): "
         f"${t['expected_allowed']['accepted']:,.2f} on accepted claims, "
@@ -116,9 +120,9 @@ def summary_markdown(out: Path, manifest: dict) -> str:
                 ["file", "claim", "line", "rule", "severity", "expected allowed", "message"],
                 drug.sort("source_file", "claim_id", "line_number")
                 .with_columns(
-                    pl.when(pl.col("expected_allowed").is_null())
-                    .then(pl.lit(""))
-                    .otherwise(pl.format("${}", pl.col("expected_allowed").round(2)))
+                    pl.col("expected_allowed")
+                    .map_elements(lambda v: f"${v:,.2f}", return_dtype=pl.String)
+                    .fill_null("")
                     .alias("allowed")
                 )
                 .select("source_file", "claim_id", "line_number", "rule_id", "severity", "allowed", "message")

@@ -6,13 +6,14 @@ ref.mue.filter(pl.col("hcpcs") == "J2405")
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
-from reference_data.coverage import load_coverage
+from reference_data.coverage import DRUG_COVERAGE_TOML, load_coverage
 from reference_data.model import (
     ADMIN_CODES_SCHEMA,
     ASP_PRICING_SCHEMA,
@@ -22,7 +23,7 @@ from reference_data.model import (
     OPPS_STATUS_SCHEMA,
     Reference,
 )
-from reference_data.policy import load_policy
+from reference_data.policy import PAYER_POLICY_TOML, load_policy
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 TABLE_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
@@ -62,15 +63,30 @@ def load_reference(
     directory: Path | None = None, policy_path: Path | None = None, coverage_path: Path | None = None
 ) -> Reference:
     """The reference tables in `directory` (default: this package) plus the payer policy and the
-    drug-diagnosis coverage table."""
+    drug-diagnosis coverage table. The TOML files are taken from `directory` when it holds them
+    (a copied reference folder with its own policies), else from this package; explicit paths win.
+    The version records which policy files were used and their hashes."""
     directory = Path(directory) if directory is not None else PACKAGE_DIR
+    policy_path = Path(policy_path) if policy_path else _curated(directory, PAYER_POLICY_TOML)
+    coverage_path = Path(coverage_path) if coverage_path else _curated(directory, DRUG_COVERAGE_TOML)
     tables = {name: read_table(directory, name) for name in TABLE_SCHEMAS}
     payer_profiles, multi_dose = load_policy(policy_path)
     coverage = load_coverage(coverage_path, profiles=payer_profiles["profile"].unique().to_list())
+    version = read_version(directory)
+    version["policies"] = {
+        path.name: {"path": str(path), "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
+        for path in (policy_path, coverage_path)
+    }
     return Reference(
         **tables,
         payer_profiles=payer_profiles,
         multi_dose=multi_dose,
-        version=read_version(directory),
+        version=version,
         drug_coverage=coverage,
     )
+
+
+def _curated(directory: Path, shipped: Path) -> Path:
+    """The curated TOML file of that name in `directory` if there is one, else the shipped one."""
+    local = directory / shipped.name
+    return local if local.is_file() else shipped

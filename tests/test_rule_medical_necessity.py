@@ -117,3 +117,31 @@ def test_pointer_zero_points_at_nothing():
 def test_shipped_ranges_follow_the_labels(code, dx, covered):
     f = one_claim(line(procedure_code=code, units=10.0, diagnosis_pointers=[1]), diagnoses=[dx])
     assert (run(DIAGNOSIS_NOT_COVERED, f, REF).height == 0) is covered
+
+
+def test_a_reference_folder_copy_uses_its_own_policy_files(tmp_path: Path, capsys):
+    import shutil
+
+    from flows.cli import main
+    from reference_data.load import PACKAGE_DIR, load_reference
+
+    copy = tmp_path / "ref"
+    copy.mkdir()
+    for path in PACKAGE_DIR.iterdir():
+        if path.suffix in (".parquet", ".json", ".toml"):
+            shutil.copy(path, copy / path.name)
+    (copy / "drug_coverage.toml").write_text(
+        '[[drug]]\nhcpcs = "J1745"\nname = "infliximab"\n'
+        'covered = [{ codes = "K51", indication = "UC only", source = "plan" }]\n'
+    )
+    ref = load_reference(copy)
+    assert ref.drug_coverage["codes"].to_list() == ["K51"]
+    assert ref.version["policies"]["drug_coverage.toml"]["path"] == str(copy / "drug_coverage.toml")
+    # a mistake in the copy stops the run before it starts, with one line naming file and key
+    (copy / "drug_coverage.toml").write_text('[[drug]]\nhcpcs = "J1745"\nnme = "x"\n')
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    assert main(["run", str(inbox), "--out", str(tmp_path / "out"), "--reference", str(copy)]) == 2
+    err = capsys.readouterr().err
+    assert f"{copy / 'drug_coverage.toml'}: drug[0].nme: unknown key" in err
+    assert not (tmp_path / "out").exists()

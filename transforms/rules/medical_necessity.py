@@ -8,7 +8,7 @@ from __future__ import annotations
 import polars as pl
 
 from transforms.framework import Frames, Rule
-from transforms.rules.drug_lines import CLAIM_KEY, drug_lines, findings, line_label
+from transforms.rules.drug_lines import CLAIM_KEY, drug_lines, findings, line_label, text
 
 MAX_PREFIX = 7  # ICD-10-CM codes have at most 7 characters
 
@@ -63,13 +63,15 @@ def _coverage_for_lines(frames: Frames, ref, line_dx: pl.DataFrame) -> pl.DataFr
         .join(frames.claims.select(*CLAIM_KEY, "payer_filing_indicator"), on=CLAIM_KEY, how="left")
         .join(profiles, on="payer_filing_indicator", how="left")
     )
-    own = keyed.join(cov, on=["procedure_code", "profile"], how="inner")
+    own = keyed.join(cov, on=["procedure_code", "profile"], how="inner").with_columns(
+        pl.format("{} entry", pl.col("profile")).alias("entry")
+    )
     default = keyed.drop("profile").join(
         cov.filter(pl.col("profile").is_null()).drop("profile"), on="procedure_code", how="inner"
     )
     default = default.join(
         own.select(*CLAIM_KEY, "procedure_code").unique(), on=[*CLAIM_KEY, "procedure_code"], how="anti"
-    )
+    ).with_columns(pl.lit("default entry (FDA-labelled indications)").alias("entry"))
     columns = [
         *CLAIM_KEY,
         "procedure_code",
@@ -78,6 +80,7 @@ def _coverage_for_lines(frames: Frames, ref, line_dx: pl.DataFrame) -> pl.DataFr
         "range_to",
         "codes",
         "indication",
+        "entry",
         "_order",
     ]
     return pl.concat([own.select(columns), default.select(columns)])
@@ -119,14 +122,16 @@ def check_diagnosis_not_covered(frames: Frames, ref) -> pl.DataFrame:
     )
     pointed = pl.when(pl.col("_pointed") == "").then(pl.lit("none")).otherwise(pl.col("_pointed"))
     message = pl.format(
-        "{} line {} ({}): the diagnoses it points at ({}) are none of the drug's labelled indications "
-        "in drug_coverage.toml; the nearest is {} ({}). Payers deny a drug whose diagnosis does not "
-        "support it (CARC 50): point the line at the diagnosis it was given for, or document "
+        "{} line {} ({}): the diagnoses it points at ({}) are in none of the ranges of the drug's {} "
+        "in drug_coverage.toml (SBR09 {}); the nearest is {} ({}). Payers deny a drug whose diagnosis "
+        "does not support it (CARC 50): point the line at the diagnosis it was given for, or document "
         "the off-label use the payer's policy accepts.",
         pl.col("procedure_code"),
         line_label(),
         pl.col("drug_name"),
         pointed,
+        pl.col("entry"),
+        text("payer_filing_indicator"),
         pl.col("codes"),
         pl.col("indication"),
     )
