@@ -131,6 +131,27 @@ def _explain(args: argparse.Namespace) -> int:
     return 0
 
 
+def _diff(args: argparse.Namespace) -> int:
+    from edi.diff import diff_claims
+    from edi.parse import parse_source
+    from edi.source import QuarantineError, read_source
+
+    def parsed(path: str):
+        try:
+            return parse_source(read_source(Path(path)))
+        except (QuarantineError, OSError) as exc:
+            print(f"scrub837: {path}: {exc}", file=sys.stderr)
+            return None
+
+    original = parsed(args.input)
+    outputs = [parsed(p) for p in args.outputs]
+    if original is None or any(o is None for o in outputs):
+        return 2
+    result = diff_claims(original, outputs)
+    print(result.report())
+    return 0 if result.faithful else 1
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="scrub837", description="Scrub outbound 837P/837I claim files.")
     commands = top.add_subparsers(dest="command", required=True)
@@ -168,6 +189,17 @@ def parser() -> argparse.ArgumentParser:
     explain = commands.add_parser("explain", help="print one rule's documentation")
     explain.add_argument("rule_id", help="e.g. UNT001")
     explain.set_defaults(func=_explain)
+
+    diff = commands.add_parser(
+        "diff",
+        help="compare an input file's claims with the files written from it (exit 1 if any claim was "
+        "removed, added, written twice or changed)",
+    )
+    diff.add_argument("input", help="the input 837")
+    diff.add_argument(
+        "outputs", nargs="+", help="the files written from it, e.g. OUT/scrubbed/F OUT/rejected/F"
+    )
+    diff.set_defaults(func=_diff)
 
     reference = commands.add_parser("reference", help="reference data")
     ref_commands = reference.add_subparsers(dest="reference_command", required=True)

@@ -10,6 +10,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from edi.diff import diff_claims
 from edi.parse import parse_source
 from edi.source import read_source
 from flows.daily import daily_scrub
@@ -94,6 +95,22 @@ def test_written_files_are_valid_x12(corpus_run):
                     claims.filter(pl.col("disposition") == "rejected")["claim_id"]
                 )
     assert written > 60
+
+
+def test_every_processed_file_is_written_back_claim_for_claim(corpus_run):
+    # Fidelity: scrubbed + rejected hold each input claim exactly once, its segments as received.
+    corpus, out, manifest = corpus_run
+    checked = 0
+    for entry in manifest["inputs"]:
+        if entry["status"] != "processed":
+            continue
+        original = parse_source(read_source(corpus / entry["source_file"]))
+        outputs = [parse_source(read_source(out / relative)) for relative in entry["outputs"].values()]
+        result = diff_claims(original, outputs)
+        assert result.faithful, (entry["source_file"], result.report())
+        assert len(result.kept) == original.claims.height
+        checked += 1
+    assert checked == 78
 
 
 def _findings(out: Path, name: str) -> pl.DataFrame:

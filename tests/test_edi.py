@@ -337,3 +337,38 @@ def test_a_missing_iea_before_another_interchange_is_named_so():
     cut = first[: first.index("IEA*")]
     with pytest.raises(QuarantineError, match="has no IEA trailer before the next ISA"):
         parse_text(cut + second)
+
+
+def test_diff_says_which_claims_were_kept_removed_or_changed():
+    from edi.diff import diff_claims
+
+    original = parse_text(compose_837(two_claims()))
+    scrubbed = parse_text(render_claims(original, [0]).decode("latin-1"))
+    rejected = parse_text(render_claims(original, [1]).decode("latin-1"))
+    both = diff_claims(original, [scrubbed, rejected])
+    assert both.faithful and both.kept == ["C1", "C2"]
+    only_first = diff_claims(original, [scrubbed])
+    assert (only_first.faithful, only_first.removed) == (False, ["C2"])
+    twice = diff_claims(original, [scrubbed, scrubbed, rejected])
+    assert twice.duplicated == ["C1"]
+    altered = parse_text(render_claims(original, [1]).decode("latin-1").replace(":C3490", ":C3491"))
+    changed = diff_claims(original, [scrubbed, altered])
+    assert changed.changed == [("C2", ["HI"])]
+    assert "changed: C2 (segments HI)" in changed.report()
+
+
+def test_diff_command_exit_codes(tmp_path, capsys):
+    from flows.cli import main
+
+    text = compose_837(two_claims())
+    original = tmp_path / "in.837"
+    original.write_text(text)
+    parsed = parse_text(text)
+    first, second = tmp_path / "a.837", tmp_path / "b.837"
+    first.write_bytes(render_claims(parsed, [0]))
+    second.write_bytes(render_claims(parsed, [1]))
+    assert main(["diff", str(original), str(first), str(second)]) == 0
+    assert "2 claims identical, every input claim written exactly once" in capsys.readouterr().out
+    assert main(["diff", str(original), str(first)]) == 1
+    assert "removed (1): C2" in capsys.readouterr().out
+    assert main(["diff", str(original), str(tmp_path / "missing.837")]) == 2

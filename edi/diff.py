@@ -1,0 +1,103 @@
+"""Claim-level comparison of an input 837 with the files written from it.
+
+    result = diff_claims(parse_source(read_source(input)), [parse_source(read_source(o)) for o in outputs])
+
+Claims are matched by CLM01 (and by order among claims that share a CLM01) and compared segment by
+segment over the claim's own segments (CLM to the end of its last service line, as received).
+Envelopes, HL numbers and subscriber loops may differ by design and are not compared.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from edi.parse import ParsedFile
+
+
+@dataclass
+class ClaimDiff:
+    kept: list[str] = field(default_factory=list)  # in both, segments identical
+    removed: list[str] = field(default_factory=list)  # in the input, in no output
+    added: list[str] = field(default_factory=list)  # in an output, not in the input
+    changed: list[tuple[str, list[str]]] = field(default_factory=list)  # claim, differing segment ids
+    duplicated: list[str] = field(default_factory=list)  # written more often than received
+
+    @property
+    def faithful(self) -> bool:
+        """Every input claim written exactly once, unchanged, and nothing else."""
+        return not (self.removed or self.added or self.changed or self.duplicated)
+
+    def report(self) -> str:
+        lines = [
+            f"{len(self.kept)} claims identical"
+            + (", every input claim written exactly once" if self.faithful else "")
+        ]
+        for label, ids in (
+            ("removed", self.removed),
+            ("added", self.added),
+            ("written twice", self.duplicated),
+        ):
+            if ids:
+                lines.append(f"{label} ({len(ids)}): {', '.join(ids)}")
+        for claim_id, seg_ids in self.changed:
+            lines.append(f"changed: {claim_id} (segments {', '.join(seg_ids)})")
+        return "\n".join(lines)
+
+
+def claim_blocks(parsed: ParsedFile) -> list[tuple[str, tuple[str, ...]]]:
+    """(CLM01, the claim's segments as received) for each claim, in file order."""
+    segments = parsed.segments.filter(pl.col("role") == "claim").sort("position")
+    by_claim: dict[int, list[str]] = {}
+    for index, raw in segments.select("claim_index", "raw").iter_rows():
+        by_claim.setdefault(index, []).append(raw)
+    return [
+        (claim_id or "", tuple(by_claim.get(index, [])))
+        for index, claim_id in parsed.claims.sort("claim_index").select("claim_index", "claim_id").iter_rows()
+    ]
+
+
+def _keyed(blocks: list[tuple[str, tuple[str, ...]]]) -> dict[tuple[str, int], tuple[str, ...]]:
+    seen: Counter[str] = Counter()
+    keyed = {}
+    for claim_id, segments in blocks:
+        keyed[(claim_id, seen[claim_id])] = segments
+        seen[claim_id] += 1
+    return keyed
+
+
+def diff_claims(original: ParsedFile, outputs: list[ParsedFile]) -> ClaimDiff:
+    """Compare the claims of `original` with those of the files written from it."""
+    before = _keyed(claim_blocks(original))
+    written = [block for parsed in outputs for block in claim_blocks(parsed)]
+    result = ClaimDiff()
+    # an output claim is matched with the first unmatched input claim of its CLM01 and content
+    unmatched = dict(before)
+    leftovers = []
+    for claim_id, segments in written:
+        match = next(
+            (key for key, value in unmatched.items() if key[0] == claim_id and value == segments), None
+        )
+        if match is not None:
+            del unmatched[match]
+            result.kept.append(claim_id)
+        else:
+            leftovers.append((claim_id, segments))
+    for claim_id, segments in leftovers:
+        match = next((key for key in unmatched if key[0] == claim_id), None)
+        if match is None:
+            if any(key[0] == claim_id for key in before):
+                result.duplicated.append(claim_id)
+            else:
+                result.added.append(claim_id)
+            continue
+        original_segments = unmatched.pop(match)
+        sep = original.source.ele_term
+        differing = [a.split(sep, 1)[0] for a, b in zip(original_segments, segments, strict=False) if a != b]
+        if len(original_segments) != len(segments):
+            differing.append(f"{len(original_segments)} -> {len(segments)} segments")
+        result.changed.append((claim_id, differing))
+    result.removed = [key[0] for key in unmatched]
+    return result
