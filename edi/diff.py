@@ -9,7 +9,6 @@ Envelopes, HL numbers and subscriber loops may differ by design and are not comp
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -59,45 +58,36 @@ def claim_blocks(parsed: ParsedFile) -> list[tuple[str, tuple[str, ...]]]:
     ]
 
 
-def _keyed(blocks: list[tuple[str, tuple[str, ...]]]) -> dict[tuple[str, int], tuple[str, ...]]:
-    seen: Counter[str] = Counter()
-    keyed = {}
-    for claim_id, segments in blocks:
-        keyed[(claim_id, seen[claim_id])] = segments
-        seen[claim_id] += 1
-    return keyed
-
-
 def diff_claims(original: ParsedFile, outputs: list[ParsedFile]) -> ClaimDiff:
     """Compare the claims of `original` with those of the files written from it."""
-    before = _keyed(claim_blocks(original))
-    written = [block for parsed in outputs for block in claim_blocks(parsed)]
+    # input claims not yet matched, by CLM01: (file order, segments)
+    unmatched: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
+    for order, (claim_id, segments) in enumerate(claim_blocks(original)):
+        unmatched.setdefault(claim_id, []).append((order, segments))
+    received = set(unmatched)
     result = ClaimDiff()
-    # an output claim is matched with the first unmatched input claim of its CLM01 and content
-    unmatched = dict(before)
     leftovers = []
-    for claim_id, segments in written:
-        match = next(
-            (key for key, value in unmatched.items() if key[0] == claim_id and value == segments), None
-        )
-        if match is not None:
-            del unmatched[match]
-            result.kept.append(claim_id)
-        else:
-            leftovers.append((claim_id, segments))
-    for claim_id, segments in leftovers:
-        match = next((key for key in unmatched if key[0] == claim_id), None)
-        if match is None:
-            if any(key[0] == claim_id for key in before):
-                result.duplicated.append(claim_id)
+    # an output claim is matched first with an unmatched input claim of its CLM01 and content
+    for parsed in outputs:
+        for claim_id, segments in claim_blocks(parsed):
+            candidates = unmatched.get(claim_id, [])
+            same = next((n for n, (_, seen) in enumerate(candidates) if seen == segments), None)
+            if same is None:
+                leftovers.append((claim_id, segments))
             else:
-                result.added.append(claim_id)
+                candidates.pop(same)
+                result.kept.append(claim_id)
+    sep = original.source.ele_term
+    for claim_id, segments in leftovers:
+        candidates = unmatched.get(claim_id, [])
+        if not candidates:
+            (result.duplicated if claim_id in received else result.added).append(claim_id)
             continue
-        original_segments = unmatched.pop(match)
-        sep = original.source.ele_term
+        _, original_segments = candidates.pop(0)
         differing = [a.split(sep, 1)[0] for a, b in zip(original_segments, segments, strict=False) if a != b]
         if len(original_segments) != len(segments):
             differing.append(f"{len(original_segments)} -> {len(segments)} segments")
         result.changed.append((claim_id, differing))
-    result.removed = [key[0] for key in unmatched]
+    remaining = sorted((order, claim_id) for claim_id, rest in unmatched.items() for order, _ in rest)
+    result.removed = [claim_id for _, claim_id in remaining]
     return result

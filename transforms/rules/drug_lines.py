@@ -21,6 +21,8 @@ SOURCE = [
     "claim_id",
     "line_number",
 ]
+# `expected` of a finding on a drug line that has no 2410 LIN/CTP (NDC006, UNC002)
+NDC_EXPECTED = "LIN*N4 NDC and CTP quantity"
 CLAIM_SOURCE = [c for c in SOURCE if c != "line_number"]  # for claim-level findings
 CLAIM_KEY = ["source_file", "claim_index"]
 MODIFIERS = ["modifier_1", "modifier_2", "modifier_3", "modifier_4"]

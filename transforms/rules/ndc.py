@@ -17,6 +17,7 @@ import polars as pl
 
 from transforms.framework import Frames, Rule
 from transforms.rules.drug_lines import (
+    NDC_EXPECTED,
     blank,
     drug_lines,
     findings,
@@ -367,7 +368,7 @@ def check_required(frames: Frames, ref) -> pl.DataFrame:
         df,
         segment="sv_position",
         message=message,
-        expected=pl.lit("LIN*N4 NDC and CTP quantity"),
+        expected=pl.lit(NDC_EXPECTED),
         actual=pl.lit("none"),
     )
 

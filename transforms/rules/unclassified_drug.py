@@ -11,6 +11,7 @@ import polars as pl
 
 from transforms.framework import Frames, Rule
 from transforms.rules.drug_lines import (
+    NDC_EXPECTED,
     NOC_CODES,
     blank,
     crosswalk_latest,
@@ -62,7 +63,7 @@ def check_noc_without_ndc(frames: Frames, ref) -> pl.DataFrame:
         df,
         segment="sv_position",
         message=message,
-        expected=pl.lit("LIN*N4 NDC and CTP quantity"),
+        expected=pl.lit(NDC_EXPECTED),
         actual=pl.lit("none"),
     )
 
