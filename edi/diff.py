@@ -5,6 +5,10 @@
 Claims are matched by CLM01 (and by order among claims that share a CLM01) and compared segment by
 segment over the claim's own segments (CLM to the end of its last service line, as received).
 Envelopes, HL numbers and subscriber loops may differ by design and are not compared.
+
+A claim whose written segments differ from the received ones only by safe fixes (edi/fixes.py:
+the received segment, fixed, is the written one) is reported as fixed, with each fix, and counts
+as faithful: those are the changes the exception report records with fix_applied = true.
 """
 
 from __future__ import annotations
@@ -13,7 +17,11 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from edi.parse import ParsedFile
+from edi.fixes import FIX_KINDS, fix_segment
+from edi.parse import PHI_SEGMENTS, ParsedFile
+
+# the fix switches a writer may have had on: each alone, then both
+_FIX_CHOICES = [(kind,) for kind in FIX_KINDS] + [FIX_KINDS]
 
 
 @dataclass
@@ -23,6 +31,7 @@ class ClaimDiff:
     added: list[str] = field(default_factory=list)  # in an output, not in the input
     changed: list[tuple[str, list[str]]] = field(default_factory=list)  # claim, differing segment ids
     duplicated: list[str] = field(default_factory=list)  # written more often than received
+    fixed: list[tuple[str, list[str]]] = field(default_factory=list)  # claim, the safe fixes seen
 
     @property
     def faithful(self) -> bool:
@@ -30,10 +39,14 @@ class ClaimDiff:
         return not (self.removed or self.added or self.changed or self.duplicated)
 
     def report(self) -> str:
+        claims = "claim" if len(self.kept) == 1 else "claims"
         lines = [
-            f"{len(self.kept)} claims identical"
+            f"{len(self.kept)} {claims} identical"
+            + (f", {len(self.fixed)} with safe fixes only" if self.fixed else "")
             + (", every input claim written exactly once" if self.faithful else "")
         ]
+        for claim_id, fixes in self.fixed:
+            lines.append(f"fixed: {claim_id} ({'; '.join(fixes)})")
         for label, ids in (
             ("removed", self.removed),
             ("added", self.added),
@@ -84,6 +97,10 @@ def diff_claims(original: ParsedFile, outputs: list[ParsedFile]) -> ClaimDiff:
             (result.duplicated if claim_id in received else result.added).append(claim_id)
             continue
         _, original_segments = candidates.pop(0)
+        fixes = _safe_fixes(original_segments, segments, sep, original.source.subele_term)
+        if fixes is not None:
+            result.fixed.append((claim_id, fixes))
+            continue
         differing = [a.split(sep, 1)[0] for a, b in zip(original_segments, segments, strict=False) if a != b]
         if len(original_segments) != len(segments):
             differing.append(f"{len(original_segments)} -> {len(segments)} segments")
@@ -91,3 +108,24 @@ def diff_claims(original: ParsedFile, outputs: list[ParsedFile]) -> ClaimDiff:
     remaining = sorted((order, claim_id) for claim_id, rest in unmatched.items() for order, _ in rest)
     result.removed = [claim_id for _, claim_id in remaining]
     return result
+
+
+def _safe_fixes(received: tuple[str, ...], written: tuple[str, ...], e: str, s: str) -> list[str] | None:
+    """The safe fixes that turn the received segments into the written ones, described; None when
+    they differ otherwise. Values from patient-identifying segments are not shown."""
+    if len(received) != len(written):
+        return None
+    described = []
+    for before, after in zip(received, written, strict=True):
+        if before == after:
+            continue
+        for kinds in _FIX_CHOICES:
+            fixed, applied = fix_segment(before, e, s, kinds)
+            if fixed == after:
+                break
+        else:
+            return None
+        for _, element, old, new in applied:
+            withheld = element[:-2] in PHI_SEGMENTS
+            described.append(f"{element} (value withheld)" if withheld else f"{element} {old!r} -> {new!r}")
+    return described

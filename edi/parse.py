@@ -16,7 +16,7 @@ import dataclasses
 import datetime as dt
 import io
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +27,7 @@ import pyx12.params
 import pyx12.rawx12file
 import pyx12.x12context
 
+from edi.fixes import fix_segment
 from edi.schema import CLAIM_SCHEMA, ENVELOPE_SCHEMA, LINE_SCHEMA
 from edi.source import ADOPTED, ISA_LENGTH, MAP_FILES, QuarantineError, SourceText, claim_type_of
 
@@ -66,6 +67,14 @@ HL_SCHEMA: dict[str, pl.DataType] = {
     "parent_position": pl.Int64,  # the latest earlier HL in the transaction whose HL01 is HL02
 }
 
+FIX_SCHEMA: dict[str, pl.DataType] = {
+    "position": pl.Int64,  # the segment fixed
+    "kind": pl.String,  # ndc_format | stray_spaces (edi/fixes.py)
+    "element": pl.String,  # e.g. LIN03
+    "before": pl.String,
+    "after": pl.String,
+}
+
 ERROR_SCHEMA: dict[str, pl.DataType] = {
     "position": pl.Int64,
     "level": pl.String,  # ISA GS ST SEG ELE
@@ -86,6 +95,9 @@ class ParsedFile:
     hls: pl.DataFrame
     errors: pl.DataFrame  # pyx12 validation errors with file positions
     guide_notes: list[tuple[int, str, str]] = field(default_factory=list)  # (st_index, gs08, adopted)
+    fixes: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=FIX_SCHEMA))
+    # pyx12's error tree of each interchange, in file order: what its 999 is written from
+    error_trees: list[Any] = field(default_factory=list, repr=False)
 
     def claim_scope(self) -> pl.DataFrame:
         """Claims with the ordinals of the transaction, group and interchange their CLM sits in."""
@@ -495,10 +507,15 @@ def _loop_of(node: Any) -> str:
     return parts[-2] if len(parts) >= 2 else ""
 
 
-def _interchanges(source: SourceText) -> list[tuple[int, SourceText]]:
+def _interchanges(
+    source: SourceText, fix_kinds: Iterable[str] = (), fixes: list[tuple] | None = None
+) -> list[tuple[int, SourceText]]:
     """Split the file into its ISA...IEA interchanges with pyx12's own segment reader, each with
     the file position of its first segment. pyx12's context reader validates one interchange per
-    pass (it counts a second ISA's IEA as a repeat of the first), so each is read on its own."""
+    pass (it counts a second ISA's IEA as a repeat of the first), so each is read on its own.
+
+    The safe fixes of `fix_kinds` (edi/fixes.py) are made to each segment's text here, before
+    pyx12 validates it; each one applied is appended to `fixes` as a FIX_SCHEMA row."""
     try:
         raw = pyx12.rawx12file.RawX12File(io.StringIO(source.text))
     except pyx12.errors.X12Error as exc:
@@ -515,6 +532,14 @@ def _interchanges(source: SourceText) -> list[tuple[int, SourceText]]:
             f"segment {len(lines) + 1}: empty segment (two segment terminators in a row); "
             f"reading stops there and {len(unread)} characters after it would be lost"
         )
+    fix_kinds = tuple(fix_kinds)
+    if fix_kinds:
+        for index, line in enumerate(lines):
+            fixed, applied = fix_segment(line, source.ele_term, source.subele_term, fix_kinds)
+            if applied:
+                lines[index] = fixed
+                if fixes is not None:
+                    fixes.extend((index + 1, *row) for row in applied)
     starts = [i for i, line in enumerate(lines) if line.lstrip().startswith("ISA" + source.ele_term)] or [0]
     chunks = []
     for start, end in zip(starts, [*starts[1:], len(lines)], strict=True):
@@ -523,8 +548,11 @@ def _interchanges(source: SourceText) -> list[tuple[int, SourceText]]:
     return chunks
 
 
-def _read_interchange(builder: _Builder, chunk: SourceText, offset: int, last: bool = True) -> list[tuple]:
-    """One pyx12 pass over one interchange; returns its errors with file positions."""
+def _read_interchange(
+    builder: _Builder, chunk: SourceText, offset: int, last: bool = True, trees: list | None = None
+) -> list[tuple]:
+    """One pyx12 pass over one interchange; returns its errors with file positions and appends
+    pyx12's error tree to `trees`."""
     reader, errh, capture = open_reader(chunk)
     position = offset
     try:
@@ -555,18 +583,23 @@ def _read_interchange(builder: _Builder, chunk: SourceText, offset: int, last: b
             f"segment {position}: the interchange that starts at segment {offset + 1} has no IEA trailer "
             "before the next ISA"
         )
+    if trees is not None:
+        trees.append(errh)
     return [(p + offset, *rest) for p, *rest in errh.flat]
 
 
-def parse_source(source: SourceText) -> ParsedFile:
-    """Parse one pre-checked file. Raises QuarantineError when pyx12 cannot go on."""
+def parse_source(source: SourceText, fixes: Iterable[str] = ()) -> ParsedFile:
+    """Parse one pre-checked file, making the safe fixes named in `fixes` (edi/fixes.py) as it is
+    read. Raises QuarantineError when pyx12 cannot go on."""
     builder = _Builder(source)
     errors: list[tuple] = []
+    applied: list[tuple] = []
+    trees: list[Any] = []
     position = 0
     seen_isa13: dict[str, int] = {}
-    chunks = _interchanges(source)
+    chunks = _interchanges(source, fixes, applied)
     for number, (offset, chunk) in enumerate(chunks, start=1):
-        errors += _read_interchange(builder, chunk, offset, last=number == len(chunks))
+        errors += _read_interchange(builder, chunk, offset, last=number == len(chunks), trees=trees)
         # pyx12 checks ISA13 uniqueness within one pass; each interchange has its own pass here.
         isa13 = chunk.text[:ISA_LENGTH].split(chunk.ele_term)[13:14]
         if isa13 and isa13[0] in seen_isa13:
@@ -601,6 +634,8 @@ def parse_source(source: SourceText) -> ParsedFile:
         hls=pl.DataFrame(builder.hls, schema=HL_SCHEMA, orient="row"),
         errors=pl.DataFrame(errors, schema=ERROR_SCHEMA, orient="row"),
         guide_notes=builder.guide_notes,
+        fixes=pl.DataFrame(applied, schema=FIX_SCHEMA, orient="row"),
+        error_trees=trees,
     )
 
 

@@ -4,7 +4,9 @@ Claim segments are re-emitted exactly as received (same text, delimiters and ele
 Around them the writer keeps each claim's parent HL loops (billing provider, subscriber,
 patient) and the transaction header, renumbers HL01/HL02 and sets HL04 (has child HL) for what
 is kept, and recomputes SE01, GE01 and IEA01. An interchange, group or transaction with none
-of the chosen claims is left out.
+of the chosen claims is left out. Given an `Envelopes` (edi/control.py), each ISA13 and GS06
+written is a new control number from the persistent counter (IEA02 and GE02 follow); every
+other ISA and GS element, GS08 and ST03 are kept as received.
 
 pyx12's X12Writer recomputes trailers too, but it re-formats every segment (dropping trailing
 empty elements), and a clearinghouse must forward the submitter's segments unchanged; so the
@@ -17,6 +19,7 @@ from collections.abc import Iterable
 
 import polars as pl
 
+from edi.control import Envelopes
 from edi.parse import ParsedFile
 
 _SCOPED_ROLES = {"ISA": "isa_index", "IEA": "isa_index", "GS": "gs_index", "GE": "gs_index"}
@@ -111,8 +114,11 @@ class _Trailers:
         return written
 
 
-def render_claims(parsed: ParsedFile, claim_indexes: Iterable[int]) -> bytes | None:
-    """The X12 bytes holding only the given claims of `parsed`, or None when there are none."""
+def render_claims(
+    parsed: ParsedFile, claim_indexes: Iterable[int], envelopes: Envelopes | None = None
+) -> bytes | None:
+    """The X12 bytes holding only the given claims of `parsed`, or None when there are none.
+    With `envelopes`, ISA13 and GS06 are new control numbers; without, they are kept."""
     wanted = pl.DataFrame({"claim_index": list(claim_indexes)}, schema={"claim_index": pl.Int64})
     keep = parsed.claim_scope().join(wanted, on="claim_index", how="semi")
     if keep.height == 0:
@@ -130,6 +136,8 @@ def render_claims(parsed: ParsedFile, claim_indexes: Iterable[int]) -> bytes | N
             continue
         if seg_id in ("ISA", "GS", "ST"):
             out += trailers.before_open(seg_id)
+            if envelopes is not None and seg_id != "ST":
+                raw = _with_control(raw, e, seg_id, envelopes)
             trailers.opened(seg_id, raw)
             hl_numbers = {} if seg_id == "ST" else hl_numbers
         else:
@@ -141,6 +149,16 @@ def render_claims(parsed: ParsedFile, claim_indexes: Iterable[int]) -> bytes | N
         out += trailers.close({"ST": "SE", "GS": "GE", "ISA": "IEA"}[trailers.open[-1][0]])
     term = source.seg_term + source.eol
     return source.bom + "".join(segment + term for segment in out).encode(source.encoding)
+
+
+def _with_control(raw: str, e: str, seg_id: str, envelopes: Envelopes) -> str:
+    """The ISA or GS segment with a new ISA13 / GS06 (nine digits, like the received ISA13)."""
+    elements = raw.split(e)
+    index = 13 if seg_id == "ISA" else 6
+    while len(elements) <= index:
+        elements.append("")
+    elements[index] = envelopes.interchange() if seg_id == "ISA" else envelopes.group()
+    return e.join(elements)
 
 
 def _renumber_hl(

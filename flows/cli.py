@@ -31,6 +31,36 @@ def _reference_ok(reference: str | None) -> bool:
     return True
 
 
+def _counter_ok(args: argparse.Namespace):
+    """The control-number counter of --control-file/--control-start, checked before a run; None
+    (after one clear line) when it cannot be used."""
+    from edi.control import ControlCounter, ControlNumberError, default_state_file
+
+    try:
+        counter = ControlCounter(
+            Path(args.control_file) if args.control_file else default_state_file(), args.control_start
+        )
+        counter.check()
+    except (ControlNumberError, OSError) as exc:
+        print(f"scrub837: control numbers: {exc}", file=sys.stderr)
+        return None
+    return counter
+
+
+def _add_control_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--control-file",
+        help="state file of the ISA13/GS06 counter, shared by every run and worker (default: "
+        "$SCRUB837_CONTROL_FILE, else ~/.local/state/scrub837/control_numbers.json)",
+    )
+    command.add_argument(
+        "--control-start",
+        type=int,
+        default=1,
+        help="first control number when the counter is new or lower (numbers are never reused)",
+    )
+
+
 def _run(args: argparse.Namespace) -> int:
     from flows.daily import daily_scrub, task_runner
 
@@ -51,12 +81,17 @@ def _run(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"scrub837: cannot use {out} as the output folder: {exc.strerror}", file=sys.stderr)
         return 2
+    counter = _counter_ok(args)
+    if counter is None:
+        return 2
     runner = task_runner(args.runner, args.workers, args.dask_address)
     manifest = daily_scrub.with_options(task_runner=runner)(
         inbox=inbox,
         out=out,
         reference_dir=Path(args.reference) if args.reference else None,
         replace=args.replace,
+        control_file=counter.path,
+        control_start=counter.start,
     )
     totals = manifest["totals"]
     print(
@@ -75,6 +110,9 @@ def _serve(args: argparse.Namespace) -> int:
 
     if not _reference_ok(None):
         return 2
+    counter = _counter_ok(args)
+    if counter is None:
+        return 2
     deployments = [
         daily_scrub.to_deployment(
             name="scrub837-daily",
@@ -83,6 +121,8 @@ def _serve(args: argparse.Namespace) -> int:
                 "inbox": str(Path(args.inbox).resolve()),
                 "out": str(Path(args.out).resolve()),
                 "dated": True,
+                "control_file": str(counter.path.resolve()),
+                "control_start": counter.start,
             },
         )
     ]
@@ -164,6 +204,7 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--runner", default="thread", choices=["thread", "process", "dask"])
     run.add_argument("--workers", type=int, default=None, help="parallel tasks (default: Prefect's)")
     run.add_argument("--dask-address", help="scheduler address of an existing Dask cluster")
+    _add_control_options(run)
     run.set_defaults(func=_run)
 
     serve = commands.add_parser(
@@ -180,6 +221,7 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--refresh-cron", default="0 3 2 1,4,7,10 *", help="refresh schedule, default the 2nd of each quarter"
     )
+    _add_control_options(serve)
     serve.set_defaults(func=_serve)
 
     rules = commands.add_parser("rules", help="list every rule: ID, severity, CARC, category, title")

@@ -17,6 +17,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NONE
 from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 
+from edi.control import ControlCounter, default_state_file
 from flows.inbox import inbox_files
 from flows.report import write_manifest, write_reports
 from flows.scrub_file import (
@@ -31,9 +32,18 @@ from reference_data.load import load_reference
 
 
 @task(name="scrub-file", retries=2, retry_delay_seconds=[2, 10], cache_policy=NONE)
-def scrub_file_task(path: Path, name: str, out: Path, run_id: str, reference_dir: Path | None) -> dict:
-    """Scrub one file. Reference tables are loaded in the worker (cheap), not shipped to it."""
-    return scrub_file(path, name, out, run_id, load_reference(reference_dir)).to_dict()
+def scrub_file_task(
+    path: Path,
+    name: str,
+    out: Path,
+    run_id: str,
+    reference_dir: Path | None,
+    counter: ControlCounter,
+    when: dt.datetime,
+) -> dict:
+    """Scrub one file. Reference tables are loaded in the worker (cheap), not shipped to it; the
+    control-number counter is a state file every worker locks for each number it takes."""
+    return scrub_file(path, name, out, run_id, load_reference(reference_dir), counter, when).to_dict()
 
 
 def new_run_id() -> str:
@@ -49,11 +59,15 @@ def daily_scrub(
     run_id: str | None = None,
     replace: bool = False,
     dated: bool = False,
+    control_file: Path | None = None,
+    control_start: int = 1,
 ) -> dict:
     """Scrub every file in INBOX into OUT and write the run's reports.
 
     OUT must not hold an earlier run's outputs unless `replace` (they are removed first);
-    with `dated` (the scheduled deployment) each run writes into OUT/<run id>."""
+    with `dated` (the scheduled deployment) each run writes into OUT/<run id>. ISA13/GS06 of
+    every file written come from the counter in `control_file` (default: edi.control's state
+    file), starting at `control_start` when it is new."""
     logger = get_run_logger()
     started = time.perf_counter()
     started_at = dt.datetime.now(dt.UTC)
@@ -63,9 +77,12 @@ def daily_scrub(
     out = out / run_id if dated else out
     prepare_output(out, replace)
     reference = load_reference(reference_dir)
-    logger.info("run %s: %d files in %s", run_id, len(files), inbox)
+    counter = ControlCounter(Path(control_file) if control_file else default_state_file(), control_start)
+    counter.check()
+    logger.info("run %s: %d files in %s; control numbers from %s", run_id, len(files), inbox, counter.path)
     futures = [
-        (path, name, scrub_file_task.submit(path, name, out, run_id, reference_dir)) for path, name in files
+        (path, name, scrub_file_task.submit(path, name, out, run_id, reference_dir, counter, started_at))
+        for path, name in files
     ]
     results = []
     for path, name, future in futures:

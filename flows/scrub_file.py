@@ -7,6 +7,7 @@ cluster) without sharing anything but the output folder.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 import shutil
@@ -16,11 +17,14 @@ from pathlib import Path
 
 import polars as pl
 
+from edi.ack import ack_999
+from edi.control import ControlCounter, Envelopes, default_state_file
 from edi.parse import ParsedFile, parse_source
 from edi.source import QuarantineError, claims_in, read_source, source_from_bytes
 from edi.write import render_claims
 from reference_data.model import Reference
 from transforms.catalogue import ALL_RULES
+from transforms.fixes import fix_findings
 from transforms.framework import FINDING_SCHEMA, Frames, dispositions, run_rules
 from transforms.rules.charge import line_expected_allowed
 from transforms.syntax import syntax_findings
@@ -60,6 +64,9 @@ CLAIM_OUTPUT_SCHEMA: dict[str, pl.DataType] = {
     "errors": pl.Int64,
     "warnings": pl.Int64,
     "expected_allowed": pl.Float64,  # sum over the claim's drug lines priced by the ASP payment limit
+    "sent_file": pl.String,  # scrubbed/<name> or rejected/<name>: the file the claim was written to
+    "sent_interchange_control": pl.String,  # that file's ISA13 around the claim (our counter's)
+    "sent_group_control": pl.String,  # ... and GS06
 }
 
 
@@ -83,6 +90,7 @@ class FileResult:
     allowed_rejected: float = 0.0  # ... and of rejected claims (held back until fixed)
     rule_counts: dict[str, int] = field(default_factory=dict)
     outputs: dict[str, str] = field(default_factory=dict)
+    controls: dict[str, list[str]] = field(default_factory=dict)  # output -> ISA13s written in it
     output_check: dict[str, int] = field(default_factory=dict)  # pyx12 errors found re-reading outputs
     seconds: float = 0.0
 
@@ -103,6 +111,7 @@ OUTPUT_ENTRIES = (
     "rejected",
     "exceptions",
     "claims",
+    "acks",
     "quarantine",
     "summary.md",
     "report.html",
@@ -136,6 +145,8 @@ def remove_outputs(out: Path, name: str) -> None:
         out / "rejected" / name,
         out / "exceptions" / f"{name}.parquet",
         out / "claims" / f"{name}.parquet",
+        out / "acks" / f"{name}.999",
+        out / "acks" / f"{name}.status.csv",
     ):
         target.unlink(missing_ok=True)
 
@@ -151,7 +162,7 @@ def quarantine(path: Path, name: str, out: Path, reason: str) -> None:
 def check_file(parsed: ParsedFile, ref: Reference) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Findings and per-claim dispositions of one parsed file."""
     frames = Frames(envelopes=parsed.envelopes, claims=parsed.claims, lines=parsed.lines)
-    findings = pl.concat([syntax_findings(parsed), run_rules(ALL_RULES, frames, ref)])
+    findings = pl.concat([syntax_findings(parsed), fix_findings(parsed), run_rules(ALL_RULES, frames, ref)])
     return findings, dispositions(parsed.claims, findings)
 
 
@@ -160,29 +171,132 @@ def _write_parquet(frame: pl.DataFrame, target: Path) -> None:
     frame.write_parquet(target)
 
 
-def _write_x12(parsed: ParsedFile, claim_indexes: list[int], target: Path) -> int | None:
-    """Write the claims; return pyx12's error count re-reading what was written (None: nothing written)."""
-    data = render_claims(parsed, claim_indexes)
+def _write_text(target: Path, text: str) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="ascii", errors="replace")
+
+
+STATUS_COLUMNS = [
+    "source_file",
+    "interchange_control",
+    "group_control",
+    "transaction_control",
+    "claim_id",
+    "total_charge",
+    "status",
+    "sent_file",
+    "sent_interchange_control",
+    "errors",
+    "warnings",
+    "reasons",
+    "fixes_applied",
+]
+
+
+def _write_status(claims: pl.DataFrame, findings: pl.DataFrame, target: Path, reason: str = "") -> None:
+    """The per-claim status file for the submitter (like a 277CA): each input claim once, with
+    its status (accepted, rejected, quarantined), where it was sent, and why it was held back:
+    every error and warning as `RULE (severity, CARC) line N: message`, and how many safe fixes
+    were applied to it."""
+    text = pl.format(
+        "{} ({}, {}){}: {}",
+        pl.col("rule_id"),
+        pl.col("severity"),
+        pl.col("carc"),
+        pl.when(pl.col("line_number").is_not_null())
+        .then(pl.format(" line {}", pl.col("line_number")))
+        .otherwise(pl.lit("")),
+        pl.col("message"),
+    )
+    per_claim = (
+        findings.filter(pl.col("claim_index").is_not_null())
+        .sort("segment_position", "rule_id", nulls_last=True)
+        .group_by("claim_index")
+        .agg(
+            text.filter(pl.col("severity").is_in(["error", "warning"])).str.join(" | ").alias("reasons"),
+            pl.col("fix_applied").sum().cast(pl.Int64).alias("fixes_applied"),
+        )
+    )
+    status = (
+        # claims are in claim_index order (0, 1, ...), as _claims and _quarantined_claims write them
+        claims.with_row_index("claim_index")
+        .with_columns(pl.col("claim_index").cast(pl.Int64))
+        .join(per_claim, on="claim_index", how="left")
+        .with_columns(
+            pl.col("disposition").alias("status"),
+            pl.col("reasons").fill_null(reason),
+            pl.col("fixes_applied").fill_null(0),
+        )
+        .select(STATUS_COLUMNS)
+    )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    status.write_csv(target)
+
+
+def _write_x12(
+    parsed: ParsedFile, claim_indexes: list[int], target: Path, envelopes: Envelopes
+) -> ParsedFile | None:
+    """Write the claims with new control numbers; return the written file as pyx12 reads it back
+    (the self-check; its errors should be none). None: nothing to write."""
+    data = render_claims(parsed, claim_indexes, envelopes)
     if data is None:
         return None
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)
-    return source_errors(target, data)
+    return parse_source(source_from_bytes(target, data))
 
 
 def source_errors(path: Path, data: bytes) -> int:
-    """pyx12 validation errors in X12 bytes (the self-check run on everything written)."""
+    """pyx12 validation errors in X12 bytes."""
     return parse_source(source_from_bytes(path, data)).errors.height
 
 
-def scrub_file(path: Path, name: str, out: Path, run_id: str, ref: Reference) -> FileResult:
-    """Scrub one file into OUT. Bad input is quarantined with its reason; never raises for it."""
+_SENT_SCHEMA = {
+    "claim_index": pl.Int64,
+    "sent_file": pl.String,
+    "sent_interchange_control": pl.String,
+    "sent_group_control": pl.String,
+}
+
+
+def _sent(written: ParsedFile, claim_indexes: list[int], kind: str, name: str) -> pl.DataFrame:
+    """Where each written claim went: the output file and the control numbers around it there.
+    The writer keeps the input's claim order, so the n-th claim written is the n-th index."""
+    out_claims = written.claims.sort("claim_index")
+    if out_claims.height != len(claim_indexes):  # pragma: no cover - the self-check would fail too
+        return pl.DataFrame(schema=_SENT_SCHEMA)
+    return pl.DataFrame(
+        {
+            "claim_index": sorted(claim_indexes),
+            "sent_file": [f"{kind}/{name}"] * out_claims.height,
+            "sent_interchange_control": out_claims["interchange_control"],
+            "sent_group_control": out_claims["group_control"],
+        },
+        schema=_SENT_SCHEMA,
+    )
+
+
+def scrub_file(
+    path: Path,
+    name: str,
+    out: Path,
+    run_id: str,
+    ref: Reference,
+    counter: ControlCounter | None = None,
+    when: dt.datetime | None = None,
+) -> FileResult:
+    """Scrub one file into OUT. Bad input is quarantined with its reason; never raises for it.
+
+    Control numbers of the files written come from `counter` (default: the state file named by
+    edi.control.default_state_file); `when` dates the 999 (default: now)."""
+    counter = counter if counter is not None else ControlCounter(default_state_file())
+    when = when or dt.datetime.now(dt.UTC)
     started = time.perf_counter()
     result = FileResult(
         source_file=name, sha256=sha256_of(path), bytes=path.stat().st_size, status="processed"
     )
     try:
-        parsed = parse_source(read_source(path))
+        parsed = parse_source(read_source(path), fixes=ref.fixes)
     except QuarantineError as exc:
         quarantine_file(path, name, out, run_id, str(exc), result)
         result.seconds = time.perf_counter() - started
@@ -191,15 +305,29 @@ def scrub_file(path: Path, name: str, out: Path, run_id: str, ref: Reference) ->
     findings, decided = check_file(parsed, ref)
     accepted = decided.filter(pl.col("disposition") == "accepted")["claim_index"].to_list()
     rejected = decided.filter(pl.col("disposition") == "rejected")["claim_index"].to_list()
+    envelopes = Envelopes(counter)
+    sent = []
     for kind, indexes in (("scrubbed", accepted), ("rejected", rejected)):
-        errors = _write_x12(parsed, indexes, out / kind / name)
-        if errors is not None:
+        first = len(envelopes.interchanges)
+        written = _write_x12(parsed, indexes, out / kind / name, envelopes)
+        if written is not None:
             result.outputs[kind] = f"{kind}/{name}"
-            result.output_check[kind] = errors
+            result.output_check[kind] = written.errors.height
+            result.controls[kind] = envelopes.interchanges[first:]
+            sent.append(_sent(written, indexes, kind, name))
     allowed = line_expected_allowed(Frames(parsed.envelopes, parsed.claims, parsed.lines), ref)
     _write_parquet(_exceptions(findings, run_id, allowed), out / "exceptions" / f"{name}.parquet")
-    claims = _claims(parsed, decided, run_id, allowed)
+    claims = _claims(parsed, decided, run_id, allowed, sent)
     _write_parquet(claims, out / "claims" / f"{name}.parquet")
+    forwarded = parsed.claim_scope().join(
+        pl.DataFrame({"claim_index": accepted}, schema={"claim_index": pl.Int64}), on="claim_index"
+    )["st_index"]
+    first = len(envelopes.interchanges)
+    _write_text(out / "acks" / f"{name}.999", ack_999(parsed.error_trees, forwarded, envelopes, when))
+    result.outputs["999"] = f"acks/{name}.999"
+    result.controls["999"] = envelopes.interchanges[first:]
+    _write_status(claims, findings, out / "acks" / f"{name}.status.csv")
+    result.outputs["status"] = f"acks/{name}.status.csv"
     for kind in ("accepted", "rejected"):
         total = claims.filter(pl.col("disposition") == kind)["expected_allowed"].sum()
         setattr(result, f"allowed_{kind}", round(float(total or 0.0), 2))
@@ -229,7 +357,10 @@ def quarantine_file(path: Path, name: str, out: Path, run_id: str, reason: str, 
     CLM01) in claims/ with disposition quarantined."""
     quarantine(path, name, out, reason)
     found = claims_in(path.read_bytes())
-    _write_parquet(_quarantined_claims(name, found, run_id), out / "claims" / f"{name}.parquet")
+    claims = _quarantined_claims(name, found, run_id)
+    _write_parquet(claims, out / "claims" / f"{name}.parquet")
+    _write_status(claims, pl.DataFrame(schema=FINDING_SCHEMA), out / "acks" / f"{name}.status.csv", reason)
+    result.outputs["status"] = f"acks/{name}.status.csv"
     result.status, result.reason = "quarantined", reason
     result.quarantined_claims = len(found)
     log.warning("quarantined %s (%s): %s", name, _claims_count(len(found)), reason)
@@ -278,13 +409,17 @@ def _exceptions(findings: pl.DataFrame, run_id: str, allowed: pl.DataFrame) -> p
     )
 
 
-def _claims(parsed: ParsedFile, decided: pl.DataFrame, run_id: str, allowed: pl.DataFrame) -> pl.DataFrame:
+def _claims(
+    parsed: ParsedFile, decided: pl.DataFrame, run_id: str, allowed: pl.DataFrame, sent: list[pl.DataFrame]
+) -> pl.DataFrame:
     per_claim = allowed.group_by("source_file", "claim_index").agg(
         pl.col("expected_allowed").sum().round(2).alias("expected_allowed")
     )
+    where = pl.concat(sent) if sent else pl.DataFrame(schema=_SENT_SCHEMA)
     return (
         parsed.claims.join(decided, on=["source_file", "claim_index"], how="left")
         .join(per_claim, on=["source_file", "claim_index"], how="left")
+        .join(where, on="claim_index", how="left")
         .sort("claim_index")
         .with_columns(pl.lit(run_id).alias("run_id"))
         .select([pl.col(name).cast(dtype) for name, dtype in CLAIM_OUTPUT_SCHEMA.items()])

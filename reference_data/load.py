@@ -23,7 +23,7 @@ from reference_data.model import (
     OPPS_STATUS_SCHEMA,
     Reference,
 )
-from reference_data.policy import PAYER_POLICY_TOML, load_policy
+from reference_data.policy import PAYER_POLICY_TOML, load_fixes, load_policy
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 TABLE_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
@@ -71,6 +71,7 @@ def load_reference(
     coverage_path = Path(coverage_path) if coverage_path else _curated(directory, DRUG_COVERAGE_TOML)
     tables = {name: read_table(directory, name) for name in TABLE_SCHEMAS}
     payer_profiles, multi_dose = load_policy(policy_path)
+    fixes = load_fixes(policy_path)
     coverage = load_coverage(coverage_path, profiles=payer_profiles["profile"].unique().to_list())
     version = read_version(directory)
     version["policies"] = {
@@ -83,6 +84,7 @@ def load_reference(
         multi_dose=multi_dose,
         version=version,
         drug_coverage=coverage,
+        fixes=fixes,
     )
 
 

@@ -118,3 +118,5 @@ class Reference:
     multi_dose: pl.DataFrame
     version: dict[str, Any] = field(default_factory=dict)
     drug_coverage: pl.DataFrame = field(default_factory=_empty_coverage)
+    # safe fixes switched on in payer_policy.toml [fixes] (edi/fixes.py FIX_KINDS)
+    fixes: frozenset[str] = frozenset({"ndc_format", "stray_spaces"})

@@ -1,6 +1,7 @@
 """Payer profiles and the multi-dose list, from our curated payer_policy.toml.
 
     payer_profiles, multi_dose = load_policy()
+    fixes = load_fixes()        # the safe fixes switched on, e.g. frozenset({"ndc_format"})
 
 The file is validated at load: unknown keys, wrong types, unknown or repeated filing indicators,
 malformed HCPCS codes and NDCs raise `PolicyError` naming the file and the key.
@@ -28,6 +29,8 @@ PROFILE_KEYS = {
     "mue_applies",
 }
 MULTI_DOSE_KEYS = {"ndc", "hcpcs", "note"}
+# The safe fixes (edi/fixes.py) and whether each is on when [fixes] does not name it.
+FIX_DEFAULTS = {"ndc_format": True, "stray_spaces": True}
 _FILING_INDICATOR = re.compile(r"^[0-9A-Z]{2}$")
 _HCPCS = re.compile(r"^[A-Z0-9]\d{3}[A-Z0-9]$")
 
@@ -40,7 +43,7 @@ def load_policy(path: Path | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(payer_profiles, multi_dose) frames (PAYER_PROFILE_SCHEMA, MULTI_DOSE_SCHEMA), sorted."""
     path = Path(path) if path is not None else PAYER_POLICY_TOML
     data = read_toml(path, PolicyError)
-    check_keys(path, "", data, {"profiles", "multi_dose"}, PolicyError)
+    check_keys(path, "", data, {"profiles", "multi_dose", "fixes"}, PolicyError)
     profiles = expect(path, "profiles", data.get("profiles", {}), dict, PolicyError)
     entries = expect(path, "multi_dose", data.get("multi_dose", []), list, PolicyError)
     profile_rows = [row for name, table in profiles.items() for row in _profile_rows(path, name, table)]
@@ -49,6 +52,19 @@ def load_policy(path: Path | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
     multi_dose_rows = [_multi_dose_row(path, index, entry) for index, entry in enumerate(entries)]
     multi_dose = pl.DataFrame(multi_dose_rows, schema=MULTI_DOSE_SCHEMA, orient="row")
     return payer_profiles.sort("filing_indicator"), multi_dose.sort(["hcpcs", "ndc11"], nulls_last=True)
+
+
+def load_fixes(path: Path | None = None) -> frozenset[str]:
+    """The safe fixes switched on in the [fixes] table (FIX_DEFAULTS for those not named)."""
+    path = Path(path) if path is not None else PAYER_POLICY_TOML
+    data = read_toml(path, PolicyError)
+    table = expect(path, "fixes", data.get("fixes", {}), dict, PolicyError)
+    check_keys(path, "fixes", table, set(FIX_DEFAULTS), PolicyError)
+    return frozenset(
+        kind
+        for kind, default in FIX_DEFAULTS.items()
+        if expect(path, f"fixes.{kind}", table.get(kind, default), bool, PolicyError)
+    )
 
 
 def _profile_rows(path: Path, name: str, table: Any) -> list[tuple[Any, ...]]:

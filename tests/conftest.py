@@ -15,3 +15,12 @@ def prefect_harness(tmp_path_factory):
 
     with prefect_test_harness(server_startup_timeout=180):
         yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _control_numbers(tmp_path_factory):
+    """Control numbers for the files tests write come from a counter of the test session's own,
+    never from the user's state file."""
+    os.environ.setdefault(
+        "SCRUB837_CONTROL_FILE", str(tmp_path_factory.mktemp("control") / "control_numbers.json")
+    )

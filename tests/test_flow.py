@@ -173,10 +173,10 @@ def test_a_file_whose_task_keeps_failing_is_quarantined_with_its_claims(tmp_path
     )
     real = flows.daily.scrub_file
 
-    def flaky(path, name, out, run_id, ref):
+    def flaky(path, name, out, run_id, ref, *rest):
         if name == "boom.837":
             raise RuntimeError("member SMITH JOHN broke the parser")  # text that must not be published
-        return real(path, name, out, run_id, ref)
+        return real(path, name, out, run_id, ref, *rest)
 
     monkeypatch.setattr(flows.daily, "scrub_file", flaky)
     out = tmp_path / "out"

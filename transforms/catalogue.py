@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from transforms.fixes import FIX_RULES
 from transforms.framework import Rule
 from transforms.rules import (
     admin_pairing,
@@ -39,8 +40,9 @@ ALL_RULES: list[Rule] = [
 ]
 
 # Every rule a finding can come from: the implementation-guide rules run on pyx12's errors
-# (transforms/syntax.py), the others on the frames.
-CATALOGUE: list[Rule] = [*SYNTAX_RULES, *ALL_RULES]
+# (transforms/syntax.py), the safe fixes made while reading (transforms/fixes.py), the others on
+# the frames.
+CATALOGUE: list[Rule] = [*SYNTAX_RULES, *FIX_RULES, *ALL_RULES]
 
 _BY_ID: dict[str, Rule] = {rule.rule_id: rule for rule in CATALOGUE}
 if len(_BY_ID) != len(CATALOGUE):  # pragma: no cover - guards against a copy-pasted rule_id

@@ -150,8 +150,12 @@ _ERROR_COLS = [
 ]
 
 
-def _owners(placed: pl.DataFrame, claims: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(errors inside one claim, errors in a part shared by several claims repeated per claim).
+def owners(
+    placed: pl.DataFrame, claims: pl.DataFrame, columns: list[str] = _ERROR_COLS
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(rows about a segment inside one claim, rows about a segment in a part shared by several
+    claims repeated per claim). `placed` rows are joined to the segments frame (role, claim_index,
+    hl_key, st/gs/isa_index); `columns` are the row's own columns to keep.
 
     Shared rows carry `scope` (which shared part) and `scope_label` (what to call it)."""
     in_claim = placed.filter(pl.col("role") == "claim").join(
@@ -189,7 +193,7 @@ def _owners(placed: pl.DataFrame, claims: pl.DataFrame) -> tuple[pl.DataFrame, p
                 pl.lit(label).alias("scope_label"),
             )
         )
-    columns = [*_CLAIM_COLS, *_ERROR_COLS]
+    columns = [*_CLAIM_COLS, *columns]
     return (
         in_claim.select(columns),
         pl.concat([frame.select(*columns, "scope", "scope_label") for frame in shared]),
@@ -249,7 +253,7 @@ def syntax_findings(parsed: ParsedFile) -> pl.DataFrame:
         return to_findings(
             pl.DataFrame(), rule_id="SYN001", category="syntax", severity="error", carc="CO-16"
         )
-    in_claim, shared = _owners(_placed_errors(parsed), claims)
+    in_claim, shared = owners(_placed_errors(parsed), claims)
     # A shared part's errors are listed once, under the first claim sent with it; the other
     # claims get one SYN004 row each, so a bad header does not multiply into every claim.
     first = shared.group_by("scope").agg(

@@ -265,6 +265,8 @@ Example
 False alarms
     Only the format is judged, and the message gives the 11-digit form when it can be known, so the
     fix is one edit.
+    With the safe fix `ndc_format` on (payer_policy.toml [fixes], the default), a hyphenated NDC
+    in a standard layout is converted as the file is read and reported as FIX001 instead.
 """,
     check=check_format,
 )

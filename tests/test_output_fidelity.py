@@ -1,0 +1,427 @@
+"""Issue 5: control numbers, safe fixes, acknowledgments and the fidelity of what is written.
+
+Expected values come from the rules: the NDC layouts (4-4-2 -> zero before the labeler, 5-3-2 ->
+before the product, 5-4-1 -> before the package), X12 envelope rules (IEA02 = ISA13, GE02 = GS06)
+and the 999 codes (A accepted, E accepted with errors noted, R rejected, P partially accepted).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import multiprocessing
+import threading
+from pathlib import Path
+
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from edi.ack import ack_999
+from edi.compose import Claim, Line, compose_837
+from edi.control import ControlCounter, ControlNumberError, Envelopes
+from edi.diff import diff_claims
+from edi.fixes import fix_segment
+from edi.parse import parse_source
+from edi.source import read_source, source_from_bytes
+from edi.write import render_claims
+from flows.scrub_file import scrub_file
+from reference_data.load import load_reference
+from reference_data.policy import PolicyError, load_fixes
+
+WHEN = dt.datetime(2026, 12, 4, 9, 30, tzinfo=dt.UTC)
+BOTH = ("ndc_format", "stray_spaces")
+
+
+def parse_text(text: str, name: str = "t.837"):
+    return parse_source(source_from_bytes(Path(name), text.encode("latin-1")))
+
+
+def clean_claim(claim_id: str = "OK-1", ndc: str = "50242006001") -> Claim:
+    """Bevacizumab (J9035, 10 mg; NDC 50242-060-01 is a 4 mL vial of 10 billing units): two whole
+    vials, 8 mL -> 20 units, nothing discarded (JZ), charged above the 2025Q4 limit (73.201 x 20 =
+    1464.02), given by chemotherapy infusion 96413 the same day, Medicare Part B."""
+    return Claim(
+        claim_id,
+        [
+            Line("J9035", 1500, 20, ("JZ",), ndc=ndc, ndc_quantity=8, ndc_unit="ML"),
+            Line("96413", 280, 1),
+        ],
+        diagnoses=("C189",),
+    )
+
+
+def bad_units_claim(claim_id: str = "BAD-1") -> Claim:
+    """The same two vials billed as 40 units instead of 20: UNT001 rejects it."""
+    return Claim(
+        claim_id,
+        [
+            Line("J9035", 3000, 40, ("JZ",), ndc="50242006001", ndc_quantity=8, ndc_unit="ML"),
+            Line("96413", 280, 1),
+        ],
+        diagnoses=("C189",),
+    )
+
+
+@pytest.fixture(scope="module")
+def reference():
+    return load_reference()
+
+
+# --- control numbers -------------------------------------------------------------------------
+
+
+def test_counter_starts_at_start_persists_and_never_goes_back(tmp_path):
+    state = tmp_path / "state" / "control.json"
+    counter = ControlCounter(state, start=500)
+    assert counter.take("interchange") == [500]
+    assert counter.take("interchange", 2) == [501, 502]
+    assert counter.take("group") == [500]
+    # a new counter over the same file (the next run) continues; a lower start is ignored
+    assert ControlCounter(state, start=1).take("interchange") == [503]
+    assert json.loads(state.read_text()) == {"interchange": 503, "group": 500}
+    # a higher start jumps forward
+    assert ControlCounter(state, start=900).take("interchange") == [900]
+
+
+def test_counter_refuses_a_damaged_state_file_and_exhaustion(tmp_path):
+    state = tmp_path / "control.json"
+    state.write_text('{"interchange": "seven"}')
+    with pytest.raises(ControlNumberError, match="damaged"):
+        ControlCounter(state).take("interchange")
+    state.write_text('{"interchange": 999999999, "group": 3}')
+    with pytest.raises(ControlNumberError, match="used up"):
+        ControlCounter(state).take("interchange")
+    with pytest.raises(ControlNumberError, match="between 1 and"):
+        ControlCounter(state, start=0)
+
+
+def test_counter_is_safe_under_parallel_threads(tmp_path):
+    counter = ControlCounter(tmp_path / "control.json")
+    taken: list[int] = []
+    lock = threading.Lock()
+
+    def draw():
+        for _ in range(25):
+            number = counter.take("interchange")[0]
+            with lock:
+                taken.append(number)
+
+    threads = [threading.Thread(target=draw) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(taken) == list(range(1, 151))
+
+
+def _draw_in_process(path: str, count: int, queue) -> None:
+    counter = ControlCounter(Path(path))
+    queue.put([counter.take("group")[0] for _ in range(count)])
+
+
+def test_counter_is_safe_under_parallel_processes(tmp_path):
+    path = str(tmp_path / "control.json")
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    workers = [context.Process(target=_draw_in_process, args=(path, 20, queue)) for _ in range(3)]
+    for worker in workers:
+        worker.start()
+    taken = [number for _ in workers for number in queue.get(timeout=120)]
+    for worker in workers:
+        worker.join()
+    assert sorted(taken) == list(range(1, 61))
+
+
+def test_written_files_get_new_control_numbers_and_keep_every_other_envelope_element(tmp_path):
+    text = compose_837([clean_claim("A")], control=7) + compose_837([clean_claim("B")], control=8)
+    parsed = parse_text(text)
+    envelopes = Envelopes(ControlCounter(tmp_path / "c.json", start=41))
+    written = render_claims(parsed, [0, 1], envelopes).decode("latin-1")
+    assert envelopes.interchanges == ["000000041", "000000042"] and envelopes.groups == ["41", "42"]
+    segments = [s.strip() for s in written.split("~") if s.strip()]
+    received = [s.strip() for s in text.split("~") if s.strip()]
+    isas = [s.split("*") for s in segments if s.startswith("ISA")]
+    originals = [s.split("*") for s in received if s.startswith("ISA")]
+    for new, old, number in zip(isas, originals, ["000000041", "000000042"], strict=True):
+        assert new[13] == number
+        assert new[:13] + new[14:] == old[:13] + old[14:]  # ISA01-12, 14-16 as received
+        assert len("*".join(new)) == len("*".join(old))  # still the fixed-width ISA
+    gss = [s.split("*") for s in segments if s.startswith("GS")]
+    assert [g[6] for g in gss] == ["41", "42"]
+    assert [g[:6] + g[7:] for g in gss] == [
+        s.split("*")[:6] + s.split("*")[7:] for s in received if s.startswith("GS")
+    ]
+    assert [s for s in segments if s.startswith(("GE", "IEA"))] == [
+        "GE*1*41",
+        "IEA*1*000000041",
+        "GE*1*42",
+        "IEA*1*000000042",
+    ]
+    assert [s for s in segments if s.startswith("ST")] == [s for s in received if s.startswith("ST")]
+    assert parse_text(written).errors.height == 0
+
+
+# --- safe fixes ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "written,fixed",
+    [
+        ("0409-4759-01", "00409475901"),  # 4-4-2: zero before the labeler
+        ("50242-060-01", "50242006001"),  # 5-3-2: zero before the product
+        ("57894-0030-1", "57894003001"),  # 5-4-1: zero before the package
+        ("50242-0060-01", "50242006001"),  # 5-4-2 with hyphens: hyphens dropped
+    ],
+)
+def test_hyphenated_ndc_layouts_become_11_digits(written, fixed):
+    assert fix_segment(f"LIN**N4*{written}", "*", ":", BOTH) == (
+        f"LIN**N4*{fixed}",
+        [("ndc_format", "LIN03", written, fixed)],
+    )
+
+
+@pytest.mark.parametrize(
+    "segment,kinds",
+    [
+        ("LIN**N4*0409475901", BOTH),  # 10 digits without hyphens: the padding place is unknown
+        ("LIN**N4*005-170-03125", BOTH),  # not a standard layout
+        ("LIN**ND*0409-4759-01", BOTH),  # not an N4 NDC
+        ("LIN**N4*0409-4759-01", ("stray_spaces",)),  # the NDC fix switched off
+        ("CLM*A1 *100***11:B:1*Y*A*Y*Y", BOTH),  # CLM01 is the submitter's own claim ID
+        ("NM1*IL*1*   *JOHN", BOTH),  # an element of spaces only
+        ("ISA*00*          *00*          *ZZ*X  ", BOTH),  # the fixed-width ISA
+        ("SV1*HC:J9035 *1040*UN*16***1", ("ndc_format",)),  # the space fix switched off
+    ],
+)
+def test_what_is_not_a_safe_fix_is_left_alone(segment, kinds):
+    assert fix_segment(segment, "*", ":", kinds) == (segment, [])
+
+
+def test_stray_spaces_are_removed_per_component_and_nothing_else_changes():
+    fixed, applied = fix_segment("SV1*HC: J9035 :JZ*1040* UN*16***1 ", "*", ":", BOTH)
+    assert fixed == "SV1*HC:J9035:JZ*1040*UN*16***1"
+    assert applied == [
+        ("stray_spaces", "SV101", "HC: J9035 :JZ", "HC:J9035:JZ"),
+        ("stray_spaces", "SV103", " UN", "UN"),
+        ("stray_spaces", "SV107", "1 ", "1"),
+    ]
+
+
+def _scrub(tmp_path, text: str, reference, name: str = "in.837"):
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    inbox.mkdir(exist_ok=True)
+    (inbox / name).write_text(text, encoding="latin-1")
+    counter = ControlCounter(tmp_path / "control.json", start=100)
+    result = scrub_file(inbox / name, name, out, "test-run", reference, counter, WHEN)
+    return result, inbox / name, out
+
+
+def test_fixes_are_applied_recorded_and_shown_by_diff(tmp_path, reference):
+    claim = clean_claim("FIX-1", ndc="50242-060-01")
+    text = compose_837([claim]).replace("SV1*HC:J9035:JZ*1500*UN*20", "SV1*HC:J9035 :JZ*1500*UN*20")
+    result, source, out = _scrub(tmp_path, text, reference)
+    assert (result.accepted, result.rejected) == (1, 0)
+    scrubbed = (out / "scrubbed" / "in.837").read_text(encoding="latin-1")
+    assert "LIN**N4*50242006001~" in scrubbed and "SV1*HC:J9035:JZ*1500*UN*20" in scrubbed
+    findings = pl.read_parquet(out / "exceptions" / "in.837.parquet").sort("rule_id")
+    fixes = findings.filter(pl.col("fix_applied"))
+    assert fixes.select("rule_id", "claim_id", "line_number", "expected", "actual", "severity").rows() == [
+        ("FIX001", "FIX-1", 1, "50242006001", "50242-060-01", "info"),
+        ("FIX002", "FIX-1", 1, "HC:J9035:JZ", "HC:J9035 :JZ", "info"),
+    ]
+    assert findings.filter(pl.col("rule_id") == "NDC002").height == 0
+    diff = diff_claims(
+        parse_source(read_source(source)), [parse_source(read_source(out / "scrubbed" / "in.837"))]
+    )
+    assert diff.faithful and diff.kept == []
+    assert diff.fixed == [
+        ("FIX-1", ["SV101 'HC:J9035 :JZ' -> 'HC:J9035:JZ'", "LIN03 '50242-060-01' -> '50242006001'"])
+    ]
+    assert "fixed: FIX-1" in diff.report()
+    status = list(csv.DictReader((out / "acks" / "in.837.status.csv").open()))
+    assert [(r["claim_id"], r["status"], r["fixes_applied"]) for r in status] == [("FIX-1", "accepted", "2")]
+
+
+def test_with_the_fixes_switched_off_the_ndc_is_reported_not_changed(tmp_path, reference):
+    policy = tmp_path / "payer_policy.toml"
+    shipped = Path(load_reference.__code__.co_filename).with_name("payer_policy.toml").read_text()
+    policy.write_text(shipped.replace("ndc_format = true", "ndc_format = false"))
+    assert load_fixes(policy) == frozenset({"stray_spaces"})
+    off = load_reference(policy_path=policy)
+    result, _, out = _scrub(tmp_path, compose_837([clean_claim("OFF-1", ndc="50242-060-01")]), off)
+    assert (result.accepted, result.rejected) == (0, 1)
+    assert "LIN**N4*50242-060-01~" in (out / "rejected" / "in.837").read_text(encoding="latin-1")
+    findings = pl.read_parquet(out / "exceptions" / "in.837.parquet")
+    assert findings.filter(pl.col("rule_id") == "NDC002")["actual"].to_list() == ["50242-060-01"]
+    assert not findings["fix_applied"].any()
+
+
+def test_fix_switches_are_validated(tmp_path):
+    policy = tmp_path / "payer_policy.toml"
+    policy.write_text("[fixes]\nndc_format = 'yes'\n")
+    with pytest.raises(PolicyError, match="fixes.ndc_format"):
+        load_fixes(policy)
+    policy.write_text("[fixes]\nunits = true\n")
+    with pytest.raises(PolicyError, match="units"):
+        load_fixes(policy)
+
+
+# --- acknowledgments -------------------------------------------------------------------------
+
+
+def _segments(path: Path) -> list[str]:
+    return [s.strip() for s in path.read_text().split("~") if s.strip()]
+
+
+def test_999_and_status_for_a_transaction_with_one_good_and_one_rejected_claim(tmp_path, reference):
+    # CLM02 "ABC" is not numeric: a pyx12 error inside claim SYN-1 only
+    text = compose_837([clean_claim("OK-1"), clean_claim("SYN-1")])
+    text = text.replace("CLM*SYN-1*1780*", "CLM*SYN-1*ABC*")
+    result, _, out = _scrub(tmp_path, text, reference)
+    assert (result.accepted, result.rejected) == (1, 1)
+    ack = _segments(out / "acks" / "in.837.999")
+    # accepted with errors noted: the transaction's good claim goes on to the payer
+    assert [s for s in ack if s.startswith(("AK1", "AK2", "IK5", "AK9"))] == [
+        "AK1*HC*1*005010X222A1",
+        "AK2*837*0001*005010X222A1",
+        "IK5*E*5",
+        "AK9*E*1*1*1",
+    ]
+    assert any(s.startswith("IK3*CLM*") for s in ack)
+    # our control numbers: the scrubbed and rejected files took 100 and 101, the 999 the next
+    assert result.controls == {"scrubbed": ["000000100"], "rejected": ["000000101"], "999": ["000000102"]}
+    isa = ack[0].split("*")
+    assert (isa[9], isa[10], isa[13]) == ("261204", "0930", "000000102")
+    assert ack[-1] == "IEA*1*000000102"
+    assert parse_source(read_source(out / "acks" / "in.837.999")).errors.height == 0
+    status = list(csv.DictReader((out / "acks" / "in.837.status.csv").open()))
+    assert [(r["claim_id"], r["status"], r["sent_file"], r["sent_interchange_control"]) for r in status] == [
+        ("OK-1", "accepted", "scrubbed/in.837", "000000100"),
+        ("SYN-1", "rejected", "rejected/in.837", "000000101"),
+    ]
+    assert status[1]["reasons"].startswith("SYN001 (error, CO-16)") and status[0]["reasons"] == ""
+
+
+def test_999_is_a_rejection_when_no_claim_of_the_transaction_goes_on(tmp_path, reference):
+    text = compose_837([clean_claim("SYN-1")]).replace("CLM*SYN-1*1780*", "CLM*SYN-1*ABC*")
+    _, _, out = _scrub(tmp_path, text, reference)
+    ack = _segments(out / "acks" / "in.837.999")
+    assert [s for s in ack if s.startswith(("IK5", "AK9"))] == ["IK5*R*5", "AK9*R*1*1*0"]
+
+
+def test_999_accepts_a_clean_file_even_when_rules_reject_claims(tmp_path, reference):
+    # the 999 acknowledges the X12; the rules' rejections are in the status file
+    _, _, out = _scrub(tmp_path, compose_837([clean_claim("OK-1"), bad_units_claim("BAD-1")]), reference)
+    ack = _segments(out / "acks" / "in.837.999")
+    assert [s for s in ack if s.startswith(("IK5", "AK9"))] == ["IK5*A", "AK9*A*1*1*1"]
+    status = {r["claim_id"]: r for r in csv.DictReader((out / "acks" / "in.837.status.csv").open())}
+    assert (
+        status["BAD-1"]["status"] == "rejected"
+        and "UNT001 (error, CO-16) line 1" in status["BAD-1"]["reasons"]
+    )
+
+
+def test_group_with_accepted_and_rejected_transactions_is_partially_accepted(tmp_path):
+    good = compose_837([clean_claim("OK-1")], control=1)
+    bad = compose_837([clean_claim("SYN-1")], control=2).replace("CLM*SYN-1*1780*", "CLM*SYN-1*ABC*")
+    # one group with both transactions: take the second file's ST..SE into the first's GS
+    st_bad = bad[bad.index("ST*837") : bad.index("GE*")]
+    text = good.replace("GE*1*1", st_bad + "GE*2*1")
+    parsed = parse_text(text)
+    assert parsed.claims.height == 2
+    envelopes = Envelopes(ControlCounter(tmp_path / "c.json"))
+    ack = [s.strip() for s in ack_999(parsed.error_trees, [0], envelopes, WHEN).split("~") if s.strip()]
+    assert [s for s in ack if s.startswith(("IK5", "AK9"))] == ["IK5*A", "IK5*R*5", "AK9*P*2*2*1"]
+
+
+# --- the fidelity property over generated files ----------------------------------------------
+
+ENVELOPE_CONTROLS = {"ISA": 13, "GS": 6, "GE": 2, "IEA": 2}
+
+
+def _variant(kind: str, claim_id: str) -> tuple[Claim, str | None, bool]:
+    """(claim, a text edit to make after composing, whether the edit is a safe fix)."""
+    if kind == "clean":
+        return clean_claim(claim_id), None, False
+    if kind == "units":
+        return bad_units_claim(claim_id), None, False
+    if kind == "hyphen_ndc":
+        return clean_claim(claim_id, ndc="50242-060-01"), None, True
+    if kind == "stray_space":
+        return clean_claim(claim_id), "space", True
+    return clean_claim(claim_id), "syntax", False  # CLM02 not numeric: a pyx12 error in the claim
+
+
+def _generated(kinds: list[str], control: int, separators: tuple[str, str], segment_end: str):
+    claims, edits = [], []
+    for number, kind in enumerate(kinds, start=1):
+        claim, edit, _ = _variant(kind, f"G-{number}")
+        claims.append(claim)
+        edits.append((f"G-{number}", edit))
+    text = compose_837(claims, control=control, segment_end=segment_end)
+    for claim_id, edit in edits:
+        head = f"CLM*{claim_id}*1780*"
+        if edit == "syntax":
+            text = text.replace(head, f"CLM*{claim_id}*ABC*")
+        elif edit == "space":
+            start = text.index(head)
+            text = text[:start] + text[start:].replace("*1500*UN*20*", "*1500* UN*20*", 1)
+    element, component = separators
+    return text.replace("*", element).replace(":", component)
+
+
+def _without_envelope_controls(text: str, element: str, terminator: str) -> list[list[str]]:
+    """The file's segments as received (line breaks included), control numbers masked."""
+    rows = []
+    for segment in text.split(terminator):
+        elements = segment.split(element)
+        seg_id = elements[0].strip()
+        if seg_id in ENVELOPE_CONTROLS:
+            elements[ENVELOPE_CONTROLS[seg_id]] = "#"
+        rows.append(elements)
+    return rows
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    kinds=st.lists(
+        st.sampled_from(["clean", "units", "hyphen_ndc", "stray_space", "syntax"]), min_size=1, max_size=4
+    ),
+    control=st.integers(min_value=1, max_value=999_999_999),
+    separators=st.sampled_from([("*", ":"), ("|", ">"), ("!", "}")]),
+    segment_end=st.sampled_from(["~\n", "~", "~\r\n"]),
+)
+def test_generated_files_come_out_faithful(
+    tmp_path_factory, reference, kinds, control, separators, segment_end
+):
+    text = _generated(kinds, control, separators, segment_end)
+    work = tmp_path_factory.mktemp("generated")
+    result, source, out = _scrub(work, text, reference)
+    assert result.status == "processed"
+    outputs = [out / "scrubbed" / "in.837", out / "rejected" / "in.837"]
+    written = [parse_source(read_source(p)) for p in outputs if p.exists()]
+    # every input claim is in exactly one output, unchanged except for the safe fixes
+    diff = diff_claims(parse_source(read_source(source)), written)
+    assert diff.faithful, diff.report()
+    fixed_kinds = {kind for kind in kinds if kind in ("hyphen_ndc", "stray_space")}
+    assert len(diff.fixed) == sum(kind in fixed_kinds for kind in kinds)
+    # each claim is accounted for once, with the disposition its kind calls for
+    claims = pl.read_parquet(out / "claims" / "in.837.parquet")
+    expected = ["rejected" if kind in ("units", "syntax") else "accepted" for kind in kinds]
+    assert claims["claim_id"].to_list() == [f"G-{n}" for n in range(1, len(kinds) + 1)]
+    assert claims["disposition"].to_list() == expected
+    # what goes to the payer, and the 999, are valid X12; rejected claims keep only their own errors
+    assert result.output_check.get("scrubbed", 0) == 0
+    if "syntax" not in kinds:
+        assert result.output_check.get("rejected", 0) == 0
+    assert parse_source(read_source(out / "acks" / "in.837.999")).errors.height == 0
+    # a file with nothing to reject or fix comes out identical but for its control numbers
+    if set(kinds) == {"clean"}:
+        element = separators[0]
+        scrubbed = (out / "scrubbed" / "in.837").read_text(encoding="latin-1")
+        assert _without_envelope_controls(scrubbed, element, "~") == _without_envelope_controls(
+            text, element, "~"
+        )
