@@ -3,21 +3,28 @@
     .venv/bin/python benchmarks/run.py [--claims 2000] [--repeat 3]
 
 Builds a synthetic 837P of N claims (4 lines each: a J9035 drug line with NDC, its JW line, 96413,
-96415) with edi.compose, then times, best of --repeat: the pyx12 parse (the baseline), the rules
-and dispositions, writing scrubbed+rejected, and the self-check re-read of what was written; and
-loading the reference tables. Prints figures and ratios against the parse baseline, measured in
-the same session, for BENCHMARKS.md.
+96415) with edi.compose, then times, best of --repeat: the pyx12 parse (the baseline), the same
+parse with the safe fixes on, the rules and dispositions, writing scrubbed+rejected with control
+numbers from a fresh counter, the 999, and the self-check re-read of what was written; loading
+the reference tables; and taking control numbers from the counter (one lock and write each).
+Prints figures and ratios against the parse baseline, measured in the same session, for
+BENCHMARKS.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import tempfile
 import time
 from pathlib import Path
 
 import polars as pl
 
+from edi.ack import ack_999
 from edi.compose import Claim, Line, compose_837
+from edi.control import ControlCounter, Envelopes
+from edi.fixes import FIX_KINDS
 from edi.parse import parse_source
 from edi.source import source_from_bytes
 from edi.write import render_claims
@@ -69,12 +76,20 @@ def main() -> None:
     path = Path("bench.837")
     t_ref, ref = best(load_reference, opts.repeat)
     t_parse, parsed = best(lambda: parse_source(source_from_bytes(path, data)), opts.repeat)
+    t_fixes, _ = best(lambda: parse_source(source_from_bytes(path, data), fixes=FIX_KINDS), opts.repeat)
     t_rules, (findings, decided) = best(lambda: check_file(parsed, ref), opts.repeat)
     accepted = decided.filter(pl.col("disposition") == "accepted")["claim_index"].to_list()
     rejected = decided.filter(pl.col("disposition") == "rejected")["claim_index"].to_list()
+    state = Path(tempfile.mkdtemp()) / "control_numbers.json"
+    envelopes = Envelopes(ControlCounter(state))
     t_write, outputs = best(
-        lambda: [render_claims(parsed, accepted), render_claims(parsed, rejected)], opts.repeat
+        lambda: [render_claims(parsed, accepted, envelopes), render_claims(parsed, rejected, envelopes)],
+        opts.repeat,
     )
+    when = dt.datetime.now(dt.UTC)
+    t_ack, _ = best(lambda: ack_999(parsed.error_trees, [0], envelopes, when), opts.repeat)
+    counter = ControlCounter(state)
+    t_take, _ = best(lambda: [counter.take("interchange") for _ in range(1000)], opts.repeat)
     t_check, _ = best(lambda: [source_errors(path, out) for out in outputs], opts.repeat)
     segments = parsed.segments.height
     print(
@@ -84,14 +99,17 @@ def main() -> None:
     print(f"reference load      {t_ref * 1000:8.1f} ms")
     for label, t in (
         ("parse (baseline)", t_parse),
+        ("parse, fixes on", t_fixes),
         ("rules+dispositions", t_rules),
         ("write both files", t_write),
+        ("999", t_ack),
         ("self-check re-read", t_check),
     ):
         print(f"{label:20s}{t:8.3f} s  {t / t_parse:6.3f}x parse  {opts.claims / t:9.0f} claims/s")
-    total = t_parse + t_rules + t_write + t_check
+    total = t_fixes + t_rules + t_write + t_ack + t_check
     label = "per-file total"
     print(f"{label:20s}{total:8.3f} s  {total / t_parse:6.3f}x parse  {opts.claims / total:9.0f} claims/s")
+    print(f"control numbers     {t_take:8.3f} s per 1,000 taken ({t_take:.3f} ms each)")
 
 
 if __name__ == "__main__":

@@ -11,18 +11,26 @@ pyx12 keeps an error tree while it validates (one per interchange, edi/parse.py)
   claims go on to the payer, is acknowledged E (accepted, errors noted); one with no claim sent on
   stays R. The group's AK901 follows: A (all accepted), E (accepted, some with errors),
   P (some transactions rejected) or R (all rejected).
+- Patient data. IK404 (a copy of the bad value) is left out for segments that can identify a
+  patient (names, IDs, addresses, birth dates): the 999 names the segment and element instead.
+- Validity. A 999 must itself be valid X12: a received segment ID longer than IK301's three
+  characters is cut to three (IK302 still gives the segment's position), an error on a segment
+  with no readable ID at all gets no IK3 (the transaction's IK5 still reports it), and a bad value
+  that holds one of the 999's delimiters or is longer than IK404's 99 characters is left out.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from collections.abc import Iterable
 from typing import Any
 
 import pyx12.error_999
 
 from edi.control import Envelopes
+from edi.parse import PHI_LOOPS, PHI_SEGMENTS
 
 _SEG, _ELE = "~", "*"
 
@@ -60,13 +68,55 @@ def ack_999(
         if tree.cur_isa_node is None or tree.cur_gs_node is None:
             continue  # nothing pyx12 could acknowledge (no GS read)
         text = io.StringIO()
-        tree.accept(pyx12.error_999.error_999_visitor(text))
+        tree.accept(_Visitor(text))
         out.write(_own_envelope(text.getvalue(), envelopes, when))
     return out.getvalue()
 
 
+_SEGMENT_ID = re.compile(r"[A-Za-z0-9]{2,3}")
+_DELIMITERS = set("~*:^")
+
+
+class _Visitor(pyx12.error_999.error_999_visitor):
+    """pyx12's 999 writer, keeping the 999 valid and patient values out of IK404."""
+
+    def __init__(self, fd: io.StringIO) -> None:
+        super().__init__(fd)
+        self._skip = False
+        self._withhold = False
+
+    def visit_seg(self, err_seg: Any) -> None:
+        seg_id = err_seg.seg_id or ""
+        self._skip = not (_SEGMENT_ID.fullmatch(seg_id) or _SEGMENT_ID.fullmatch(seg_id[:3]))
+        if self._skip:
+            return
+        self._withhold = seg_id in PHI_SEGMENTS or (err_seg.ls_id or "") in PHI_LOOPS
+        err_seg.seg_id = seg_id[:3]
+        try:
+            super().visit_seg(err_seg)
+        finally:
+            err_seg.seg_id = seg_id
+
+    def visit_ele(self, err_ele: Any) -> None:
+        if self._skip:
+            return
+        received = err_ele.errors
+        err_ele.errors = [
+            (code, text, bad if _copyable(bad) and not self._withhold else None)
+            for code, text, bad in received
+        ]
+        try:
+            super().visit_ele(err_ele)
+        finally:
+            err_ele.errors = received
+
+
+def _copyable(value: str | None) -> bool:
+    return bool(value) and len(value) <= 99 and not (_DELIMITERS & set(value))
+
+
 def _own_envelope(text: str, envelopes: Envelopes, when: dt.datetime) -> str:
-    """pyx12's 999 with our ISA13/GS06 (and IEA02/GE02) and the run's date and time."""
+    """pyx12's 999 text with our ISA13/GS06 (and IEA02/GE02) and the run's date and time."""
     isa13 = gs06 = ""
     segments = []
     for segment in text.split(_SEG):

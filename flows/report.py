@@ -53,8 +53,12 @@ def write_manifest(
             },
             "output_validation_errors": {
                 kind: sum(r["output_check"].get(kind, 0) for r in processed)
-                for kind in ("scrubbed", "rejected")
+                for kind in ("scrubbed", "rejected", "999")
             },
+            "fixes_applied": sum(count for rule, count in rules.items() if rule.startswith("FIX")),
+            "interchanges_written": sorted(
+                number for r in results for numbers in r.get("controls", {}).values() for number in numbers
+            ),
         },
         "findings_by_rule": dict(sorted(rules.items())),
         "inputs": results,
@@ -68,6 +72,12 @@ def _exceptions(out: Path, run_id: str) -> pl.DataFrame:
     if not files:
         return pl.DataFrame()
     return pl.concat([pl.read_parquet(f) for f in files], how="vertical").filter(pl.col("run_id") == run_id)
+
+
+def _interchanges(numbers: list[str]) -> str:
+    if not numbers:
+        return "none"
+    return f"{len(numbers)}, ISA13 {numbers[0]} to {numbers[-1]} (each number used once)"
 
 
 def _count(n: int, noun: str) -> str:
@@ -97,7 +107,10 @@ def summary_markdown(out: Path, manifest: dict) -> str:
         f"${t['expected_allowed']['accepted']:,.2f} on accepted claims, "
         f"${t['expected_allowed']['rejected']:,.2f} on rejected claims (held back until fixed)",
         f"- Written files re-read by pyx12: {t['output_validation_errors']['scrubbed']} errors in scrubbed/, "
-        f"{t['output_validation_errors']['rejected']} in rejected/ (rejected claims keep their own errors)",
+        f"{t['output_validation_errors']['rejected']} in rejected/ (rejected claims keep their own errors), "
+        f"{t['output_validation_errors']['999']} in acks/ (999s)",
+        f"- Safe fixes applied (FIX rules, `fix_applied`): {t['fixes_applied']}",
+        f"- Interchanges written: {_interchanges(t['interchanges_written'])}",
         "",
         "## Findings by rule",
         "",

@@ -82,7 +82,8 @@ def _office_oncology() -> str:
         Claim(
             "ONC-1008",
             [
-                Line("J9312", 980.0, 10, ("JZ",), ndc=RITUXIMAB_NDC, ndc_quantity=100, ndc_unit="ME"),
+                # the practice system writes this NDC in its 10-digit 5-3-2 label form: a safe fix
+                Line("J9312", 980.0, 10, ("JZ",), ndc="50242-051-21", ndc_quantity=100, ndc_unit="ME"),
                 Line("96413", 280.0, 1),
                 Line("96415", 60.0, 1),
             ],

@@ -25,7 +25,7 @@ from edi.write import render_claims
 from reference_data.model import Reference
 from transforms.catalogue import ALL_RULES
 from transforms.fixes import fix_findings
-from transforms.framework import FINDING_SCHEMA, Frames, dispositions, run_rules
+from transforms.framework import FINDING_SCHEMA, Frames, dispositions, labelled, run_rules
 from transforms.rules.charge import line_expected_allowed
 from transforms.syntax import syntax_findings
 
@@ -203,9 +203,7 @@ def _write_status(claims: pl.DataFrame, findings: pl.DataFrame, target: Path, re
         pl.col("rule_id"),
         pl.col("severity"),
         pl.col("carc"),
-        pl.when(pl.col("line_number").is_not_null())
-        .then(pl.format(" line {}", pl.col("line_number")))
-        .otherwise(pl.lit("")),
+        labelled("line", "line_number"),
         pl.col("message"),
     )
     per_claim = (
@@ -323,9 +321,13 @@ def scrub_file(
         pl.DataFrame({"claim_index": accepted}, schema={"claim_index": pl.Int64}), on="claim_index"
     )["st_index"]
     first = len(envelopes.interchanges)
-    _write_text(out / "acks" / f"{name}.999", ack_999(parsed.error_trees, forwarded, envelopes, when))
-    result.outputs["999"] = f"acks/{name}.999"
-    result.controls["999"] = envelopes.interchanges[first:]
+    ack = ack_999(parsed.error_trees, forwarded, envelopes, when)
+    if ack:  # empty only when pyx12 read no functional group to acknowledge
+        _write_text(out / "acks" / f"{name}.999", ack)
+        result.outputs["999"] = f"acks/{name}.999"
+        result.controls["999"] = envelopes.interchanges[first:]
+        ack_bytes = ack.encode("ascii", "replace")
+        result.output_check["999"] = source_errors(out / "acks" / f"{name}.999", ack_bytes)
     _write_status(claims, findings, out / "acks" / f"{name}.status.csv")
     result.outputs["status"] = f"acks/{name}.status.csv"
     for kind in ("accepted", "rejected"):

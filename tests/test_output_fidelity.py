@@ -425,3 +425,23 @@ def test_generated_files_come_out_faithful(
         assert _without_envelope_controls(scrubbed, element, "~") == _without_envelope_controls(
             text, element, "~"
         )
+
+
+def test_999_names_a_bad_birth_date_without_copying_it(tmp_path, reference):
+    text = compose_837([clean_claim("DOB-1")]).replace("DMG*D8*19500101*F", "DMG*D8*19501399*F")
+    _, _, out = _scrub(tmp_path, text, reference)
+    ack = _segments(out / "acks" / "in.837.999")
+    ik = [s for s in ack if s.startswith(("IK3", "IK4"))]
+    assert ik and ik[0].startswith("IK3*DMG*")
+    assert all("19501399" not in s for s in ack)
+    assert any(s.startswith("IK4*2*1251*8") for s in ik)  # DMG02 (element 1251): invalid date
+
+
+def test_999_stays_valid_when_a_segment_id_is_unrecognized(tmp_path, reference):
+    # "NTEX" is no segment: pyx12 reports it (IK304 1, unrecognized segment ID); IK301 holds at
+    # most three characters, so the 999 names "NTE" at the segment's position
+    text = compose_837([clean_claim("SEG-1")]).replace("DTP*472*D8*20251105~\nLIN", "NTEX*ADD*X~\nLIN", 1)
+    _, _, out = _scrub(tmp_path, text, reference)
+    ack = _segments(out / "acks" / "in.837.999")
+    assert [s.split("*")[1] for s in ack if s.startswith("IK3")][:1] == ["NTE"]
+    assert parse_source(read_source(out / "acks" / "in.837.999")).errors.height == 0

@@ -24,7 +24,7 @@ EXPECTED = {
     "ONC-1005": {"UNT001"},  # ceftriaxone counted in grams: 2 vials x 4 units = 8, billed 2
     "ONC-1006": {"ADM001"},  # ondansetron with no administration code (multi-dose NDC: no JW/JZ)
     "ONC-1007": {"NDC004"},  # Remicade's NDC on a bevacizumab line
-    "ONC-1008": set(),  # J9312-JZ 100 mg = 10 units; 96413 + 96415
+    "ONC-1008": {"FIX001"},  # J9312-JZ 100 mg = 10 units; NDC 50242-051-21 sent as 50242005121
     "HOP-2001": {"PAY001"},  # J2405 on 837I is packaged (OPPS SI N): an info note, no JW/JZ
     "HOP-2002": {"JWZ001"},  # J9312 on 837I is separately paid (SI K): JW/JZ needed
     "HOP-2003": set(),
@@ -43,7 +43,7 @@ def test_each_sample_claim_gets_exactly_the_findings_it_was_built_for():
     seen = {}
     for path in sorted(INBOX.iterdir()):
         try:
-            parsed = parse_source(read_source(path))
+            parsed = parse_source(read_source(path), fixes=ref.fixes)
         except QuarantineError:
             continue
         findings, _ = check_file(parsed, ref)

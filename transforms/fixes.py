@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from edi.parse import PHI_LOOPS, PHI_SEGMENTS, ParsedFile
+from edi.parse import ParsedFile
 from transforms.framework import Rule, empty_findings
-from transforms.syntax import owners
+from transforms.syntax import from_patient_segment, owners
 
 NDC_FORMAT_FIX = Rule(
     rule_id="FIX001",
@@ -84,7 +84,7 @@ def fix_findings(parsed: ParsedFile) -> pl.DataFrame:
     )
     in_claim, shared = owners(placed, claims, _FIX_COLS)
     rows = pl.concat([in_claim, shared.select(in_claim.columns)])
-    phi = pl.col("loop").is_in(list(PHI_LOOPS)) | pl.col("seg_id").is_in(list(PHI_SEGMENTS))
+    phi = from_patient_segment()
     withheld = pl.lit("(patient data withheld)")
     rows = rows.with_columns(
         pl.when(phi).then(withheld).otherwise(pl.col("after")).alias("expected"),

@@ -129,6 +129,16 @@ def to_findings(
     return raw.select(exprs)
 
 
+def labelled(label: str, column: str) -> pl.Expr:
+    """ " <label> <value>" where the column has a value, "" where it is null: for optional parts of
+    a message such as " line 2" or " element SV101"."""
+    return (
+        pl.when(pl.col(column).is_not_null())
+        .then(pl.format(f" {label} {{}}", pl.col(column)))
+        .otherwise(pl.lit(""))
+    )
+
+
 def empty_findings() -> pl.DataFrame:
     return pl.DataFrame(schema=FINDING_SCHEMA)
 

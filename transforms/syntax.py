@@ -12,7 +12,7 @@ from __future__ import annotations
 import polars as pl
 
 from edi.parse import PHI_LOOPS, PHI_SEGMENTS, ParsedFile
-from transforms.framework import Rule, to_findings
+from transforms.framework import Rule, labelled, to_findings
 
 IG_ERROR = Rule(
     rule_id="SYN001",
@@ -222,19 +222,22 @@ _SEGMENT_TEXT = r"^Segment ([A-Z0-9]{2,3})\S*?(?:[^A-Za-z0-9\s].*?)? not found\.
 _DATE = r"\b(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\b"
 
 
+def from_patient_segment() -> pl.Expr:
+    """True for rows (with `loop` and `seg_id`) about a segment that can identify a patient."""
+    return pl.col("loop").is_in(list(PHI_LOOPS)) | pl.col("seg_id").is_in(list(PHI_SEGMENTS))
+
+
 def _redacted(frame: pl.DataFrame) -> pl.DataFrame:
     """No patient identity or birth date reaches the report: values from identity segments are
     withheld, segment text is cut from pyx12 messages, and dates in HI are masked."""
-    phi = pl.col("loop").is_in(list(PHI_LOOPS)) | pl.col("seg_id").is_in(list(PHI_SEGMENTS))
+    phi = from_patient_segment()
     generic = pl.format(
         "pyx12 {} error {} in {} (loop {}){}; values withheld (patient data)",
         pl.col("level"),
         pl.col("code"),
         pl.col("seg_id"),
         pl.col("loop"),
-        pl.when(pl.col("element").is_not_null())
-        .then(pl.format(" element {}", pl.col("element")))
-        .otherwise(pl.lit("")),
+        labelled("element", "element"),
     )
     in_hi = pl.col("seg_id") == "HI"
     message = pl.col("message").str.replace(_SEGMENT_TEXT, "Segment $1 not found.")
