@@ -81,6 +81,7 @@ def main() -> None:
     accepted = decided.filter(pl.col("disposition") == "accepted")["claim_index"].to_list()
     rejected = decided.filter(pl.col("disposition") == "rejected")["claim_index"].to_list()
     state = Path(tempfile.mkdtemp()) / "control_numbers.json"
+    ControlCounter(state).check()
     envelopes = Envelopes(ControlCounter(state))
     t_write, outputs = best(
         lambda: [render_claims(parsed, accepted, envelopes), render_claims(parsed, rejected, envelopes)],

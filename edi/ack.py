@@ -9,10 +9,12 @@ pyx12 keeps an error tree while it validates (one per interchange, edi/parse.py)
 - Transaction status. pyx12 codes a transaction with any error R (rejected). We reject claims,
   not transactions: a transaction whose errors all sit in claims we rejected, while its other
   claims go on to the payer, is acknowledged E (accepted, errors noted); one with no claim sent on
-  stays R. The group's AK901 follows: A (all accepted), E (accepted, some with errors),
-  P (some transactions rejected) or R (all rejected).
+  stays R. Transactions are matched to pyx12's nodes by the position of their ST segment. The
+  group's AK901 follows: A (all accepted), E (accepted, some with errors), P (some transactions
+  rejected) or R (all rejected, or the GS/GE or ISA/IEA envelope itself in error).
 - Patient data. IK404 (a copy of the bad value) is left out for segments that can identify a
-  patient (names, IDs, addresses, birth dates): the 999 names the segment and element instead.
+  patient (the subscriber and patient loops, names, IDs, addresses, birth dates, diagnosis
+  codes with dates): the 999 names the segment and element instead.
 - Validity. A 999 must itself be valid X12: a received segment ID longer than IK301's three
   characters is cut to three (IK302 still gives the segment's position), an error on a segment
   with no readable ID at all gets no IK3 (the transaction's IK5 still reports it), and a bad value
@@ -30,7 +32,12 @@ from typing import Any
 import pyx12.error_999
 
 from edi.control import Envelopes
-from edi.parse import PHI_LOOPS, PHI_SEGMENTS
+from edi.parse import PHI_SEGMENTS
+
+# Segments whose values never go into IK404, wherever they are: identities and free text, and HI
+# (occurrence codes can carry a birth date). Segments of the subscriber and patient loops are
+# passed in by position (`patient_segments`).
+PATIENT_SEGMENTS = PHI_SEGMENTS | {"HI"}
 
 _SEG, _ELE = "~", "*"
 
@@ -38,39 +45,51 @@ _SEG, _ELE = "~", "*"
 def ack_999(
     trees: list[Any],
     forwarded: Iterable[int],
+    patient_segments: Iterable[int],
     envelopes: Envelopes,
     when: dt.datetime,
 ) -> str:
     """The 999 text for one input file: one interchange per input interchange.
 
-    `trees` are the file's pyx12 error trees in file order; `forwarded` the ordinals (st_index)
-    of the file's transactions with at least one claim sent on to the payer."""
-    forwarded = set(forwarded)
+    `trees` are the file's pyx12 error trees in file order (edi/parse.py tags each with its
+    file_offset and its ST nodes with st_line); `forwarded` are the file positions of the ST
+    segments of transactions with at least one claim sent on to the payer; `patient_segments` the
+    positions of segments whose values must not be copied into IK404."""
+    forwarded, patient = set(forwarded), set(patient_segments)
     out = io.StringIO()
-    st_index = 0
     for tree in trees:
+        offset = getattr(tree, "file_offset", 0)
         for isa in tree.children:
+            isa_errors = _own_errors(isa)
             for gs in isa.children:
                 for st in gs.children:
-                    if st.ack_code == "R" and st_index in forwarded:
+                    position = getattr(st, "st_line", None)
+                    if st.ack_code == "R" and position is not None and position + offset in forwarded:
                         st.ack_code = "E"
-                    st_index += 1
-                codes = {st.ack_code for st in gs.children}
-                gs.ack_code = (
-                    "R"
-                    if codes == {"R"} or not codes
-                    else "P"
-                    if "R" in codes
-                    else "E"
-                    if "E" in codes
-                    else "A"
-                )
+                    # ST03 is optional in X12 (GS08 names the guide); pyx12 needs it for AK203
+                    st.vriic = st.vriic or gs.vriic
+                gs.ack_code = _group_code([st.ack_code for st in gs.children], isa_errors or _own_errors(gs))
         if tree.cur_isa_node is None or tree.cur_gs_node is None:
             continue  # nothing pyx12 could acknowledge (no GS read)
         text = io.StringIO()
-        tree.accept(_Visitor(text))
+        tree.accept(_Visitor(text, {p - offset for p in patient}))
         out.write(_own_envelope(text.getvalue(), envelopes, when))
     return out.getvalue()
+
+
+def _own_errors(node: Any) -> bool:
+    """Whether an ISA/IEA or GS/GE node has errors of its own (not its transactions')."""
+    return bool(node.errors) or any(element.errors for element in getattr(node, "elements", []))
+
+
+def _group_code(codes: list[str | None], envelope_errors: bool) -> str:
+    """AK901: R when the group's or interchange's own envelope is in error or every transaction
+    is rejected; P when some are; E when all are accepted, some with errors noted; else A."""
+    if envelope_errors or not codes or all(code == "R" for code in codes):
+        return "R"
+    if "R" in codes:
+        return "P"
+    return "E" if "E" in codes else "A"
 
 
 _SEGMENT_ID = re.compile(r"[A-Za-z0-9]{2,3}")
@@ -80,8 +99,9 @@ _DELIMITERS = set("~*:^")
 class _Visitor(pyx12.error_999.error_999_visitor):
     """pyx12's 999 writer, keeping the 999 valid and patient values out of IK404."""
 
-    def __init__(self, fd: io.StringIO) -> None:
+    def __init__(self, fd: io.StringIO, patient_lines: set[int]) -> None:
         super().__init__(fd)
+        self._patient_lines = patient_lines  # lines (in this interchange) of patient segments
         self._skip = False
         self._withhold = False
 
@@ -90,7 +110,7 @@ class _Visitor(pyx12.error_999.error_999_visitor):
         self._skip = not (_SEGMENT_ID.fullmatch(seg_id) or _SEGMENT_ID.fullmatch(seg_id[:3]))
         if self._skip:
             return
-        self._withhold = seg_id in PHI_SEGMENTS or (err_seg.ls_id or "") in PHI_LOOPS
+        self._withhold = err_seg.cur_line in self._patient_lines or seg_id in PATIENT_SEGMENTS
         err_seg.seg_id = seg_id[:3]
         try:
             super().visit_seg(err_seg)

@@ -13,11 +13,17 @@ a crash never leaves a half-written counter. Numbers skipped by a failed attempt
 
 `start` is the first number to hand out when the counter is new, or when it is below `start`
 (raising it is safe; lowering it is not possible: numbers only go up).
+
+Only `check()` (run once by the flow before any task starts) creates a missing state file, and it
+says so in the log; `take()` refuses a missing one. A worker that does not see the flow's state
+file (a Dask worker on another machine without shared storage, a mistyped path) therefore fails
+its file with a clear reason instead of quietly starting again at 1 and repeating numbers.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 from pathlib import Path
 
@@ -25,6 +31,7 @@ from filelock import FileLock
 
 KINDS = ("interchange", "group")
 MAX_CONTROL = 999_999_999  # ISA13 is nine digits; GS06 at most nine
+log = logging.getLogger("scrub837")
 
 
 class ControlNumberError(Exception):
@@ -54,7 +61,10 @@ class ControlCounter:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            return {kind: 0 for kind in KINDS}
+            raise ControlNumberError(
+                f"control number file {self.path} does not exist: a run creates it before its tasks "
+                "start, so this worker does not see the run's file (use storage every worker shares)"
+            ) from None
         except (OSError, ValueError) as exc:
             raise ControlNumberError(f"control number file {self.path} cannot be read: {exc}") from exc
         if not isinstance(data, dict) or not all(
@@ -80,18 +90,29 @@ class ControlCounter:
                     f"{kind} control numbers are used up ({MAX_CONTROL} reached in {self.path})"
                 )
             state[kind] = last
-            temporary = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
-            with temporary.open("w", encoding="utf-8") as handle:
-                json.dump(state, handle)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temporary, self.path)
+            self._write(state)
         return list(range(first, last + 1))
 
+    def _write(self, state: dict[str, int]) -> None:
+        temporary = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
+        with temporary.open("w", encoding="utf-8") as handle:
+            json.dump(state, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, self.path)
+
     def check(self) -> None:
-        """Raise ControlNumberError now if the state file cannot be used (before a run starts)."""
+        """Make sure the state file can be used before a run starts: create it when there is none
+        (a new counter, logged), raise ControlNumberError when it is damaged."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with FileLock(str(self.path) + ".lock"):
+            if not self.path.exists():
+                log.warning(
+                    "control number file %s did not exist: new counter, first number %d",
+                    self.path,
+                    self.start,
+                )
+                self._write({kind: 0 for kind in KINDS})
             self._read()
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from edi.fixes import FIX_KINDS, fix_segment
-from edi.parse import PHI_SEGMENTS, ParsedFile
+from edi.parse import ParsedFile
 
 # the fix switches a writer may have had on: each alone, then both
 _FIX_CHOICES = [(kind,) for kind in FIX_KINDS] + [FIX_KINDS]
@@ -96,11 +96,21 @@ def diff_claims(original: ParsedFile, outputs: list[ParsedFile]) -> ClaimDiff:
         if not candidates:
             (result.duplicated if claim_id in received else result.added).append(claim_id)
             continue
-        _, original_segments = candidates.pop(0)
-        fixes = _safe_fixes(original_segments, segments, sep, original.source.subele_term)
-        if fixes is not None:
-            result.fixed.append((claim_id, fixes))
+        # the received claim of that CLM01 that the safe fixes turn into this one, else the first
+        subele = original.source.subele_term
+        found = next(
+            (
+                (n, fixes)
+                for n, (_, received) in enumerate(candidates)
+                if (fixes := _safe_fixes(received, segments, sep, subele)) is not None
+            ),
+            None,
+        )
+        if found is not None:
+            candidates.pop(found[0])
+            result.fixed.append((claim_id, found[1]))
             continue
+        _, original_segments = candidates.pop(0)
         differing = [a.split(sep, 1)[0] for a, b in zip(original_segments, segments, strict=False) if a != b]
         if len(original_segments) != len(segments):
             differing.append(f"{len(original_segments)} -> {len(segments)} segments")
@@ -112,7 +122,8 @@ def diff_claims(original: ParsedFile, outputs: list[ParsedFile]) -> ClaimDiff:
 
 def _safe_fixes(received: tuple[str, ...], written: tuple[str, ...], e: str, s: str) -> list[str] | None:
     """The safe fixes that turn the received segments into the written ones, described; None when
-    they differ otherwise. Values from patient-identifying segments are not shown."""
+    they differ otherwise. Only the NDC fix shows its values: a stray-space fix can be in any
+    segment of the claim, other payers' subscriber loops included, so it names the element only."""
     if len(received) != len(written):
         return None
     described = []
@@ -125,7 +136,7 @@ def _safe_fixes(received: tuple[str, ...], written: tuple[str, ...], e: str, s: 
                 break
         else:
             return None
-        for _, element, old, new in applied:
-            withheld = element[:-2] in PHI_SEGMENTS
-            described.append(f"{element} (value withheld)" if withheld else f"{element} {old!r} -> {new!r}")
+        for kind, element, old, new in applied:
+            shown = kind == "ndc_format"
+            described.append(f"{element} {old!r} -> {new!r}" if shown else f"{element} spaces removed")
     return described

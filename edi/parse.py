@@ -96,7 +96,8 @@ class ParsedFile:
     errors: pl.DataFrame  # pyx12 validation errors with file positions
     guide_notes: list[tuple[int, str, str]] = field(default_factory=list)  # (st_index, gs08, adopted)
     fixes: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=FIX_SCHEMA))
-    # pyx12's error tree of each interchange, in file order: what its 999 is written from
+    # pyx12's error tree of each interchange, in file order: what its 999 is written from (each
+    # has file_offset; its ST nodes have st_line)
     error_trees: list[Any] = field(default_factory=list, repr=False)
 
     def claim_scope(self) -> pl.DataFrame:
@@ -129,6 +130,11 @@ class _RecordingErrors(pyx12.error_handler.err_handler):
     def st_error(self, err_cde: str, err_str: str) -> None:
         self.flat.append((self._position(), "ST", err_cde, err_str, None, None))
         super().st_error(err_cde, err_str)
+
+    def add_st_loop(self, seg_data: Any, src: Any) -> None:
+        super().add_st_loop(seg_data, src)
+        # the ST's line in this interchange: acknowledgments match transactions by position
+        self.cur_st_node.st_line = self._position()
 
     def seg_error(
         self, err_cde: str, err_str: str, err_value: str | None = None, src_line: int | None = None
@@ -584,6 +590,7 @@ def _read_interchange(
             "before the next ISA"
         )
     if trees is not None:
+        errh.file_offset = offset  # file position = line in this interchange + offset
         trees.append(errh)
     return [(p + offset, *rest) for p, *rest in errh.flat]
 

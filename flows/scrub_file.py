@@ -17,9 +17,9 @@ from pathlib import Path
 
 import polars as pl
 
-from edi.ack import ack_999
+from edi.ack import PATIENT_SEGMENTS, ack_999
 from edi.control import ControlCounter, Envelopes, default_state_file
-from edi.parse import ParsedFile, parse_source
+from edi.parse import PHI_LOOPS, ParsedFile, parse_source
 from edi.source import QuarantineError, claims_in, read_source, source_from_bytes
 from edi.write import render_claims
 from reference_data.model import Reference
@@ -92,6 +92,7 @@ class FileResult:
     outputs: dict[str, str] = field(default_factory=dict)
     controls: dict[str, list[str]] = field(default_factory=dict)  # output -> ISA13s written in it
     output_check: dict[str, int] = field(default_factory=dict)  # pyx12 errors found re-reading outputs
+    notes: list[str] = field(default_factory=list)  # what could not be written, and why
     seconds: float = 0.0
 
     def to_dict(self) -> dict:
@@ -220,6 +221,7 @@ def _write_status(claims: pl.DataFrame, findings: pl.DataFrame, target: Path, re
         claims.with_row_index("claim_index")
         .with_columns(pl.col("claim_index").cast(pl.Int64))
         .join(per_claim, on="claim_index", how="left")
+        .sort("claim_index")
         .with_columns(
             pl.col("disposition").alias("status"),
             pl.col("reasons").fill_null(reason),
@@ -317,17 +319,7 @@ def scrub_file(
     _write_parquet(_exceptions(findings, run_id, allowed), out / "exceptions" / f"{name}.parquet")
     claims = _claims(parsed, decided, run_id, allowed, sent)
     _write_parquet(claims, out / "claims" / f"{name}.parquet")
-    forwarded = parsed.claim_scope().join(
-        pl.DataFrame({"claim_index": accepted}, schema={"claim_index": pl.Int64}), on="claim_index"
-    )["st_index"]
-    first = len(envelopes.interchanges)
-    ack = ack_999(parsed.error_trees, forwarded, envelopes, when)
-    if ack:  # empty only when pyx12 read no functional group to acknowledge
-        _write_text(out / "acks" / f"{name}.999", ack)
-        result.outputs["999"] = f"acks/{name}.999"
-        result.controls["999"] = envelopes.interchanges[first:]
-        ack_bytes = ack.encode("ascii", "replace")
-        result.output_check["999"] = source_errors(out / "acks" / f"{name}.999", ack_bytes)
+    _write_999(parsed, accepted, envelopes, when, out, name, result)
     _write_status(claims, findings, out / "acks" / f"{name}.status.csv")
     result.outputs["status"] = f"acks/{name}.status.csv"
     for kind in ("accepted", "rejected"):
@@ -352,6 +344,45 @@ def scrub_file(
         findings.height,
     )
     return result
+
+
+def _write_999(
+    parsed: ParsedFile,
+    accepted: list[int],
+    envelopes: Envelopes,
+    when: dt.datetime,
+    out: Path,
+    name: str,
+    result: FileResult,
+) -> None:
+    """OUT/acks/<name>.999, checked by pyx12 like every file we write. A 999 that cannot be made
+    is noted in the result (and the log); it never costs the file its scrubbed claims."""
+    segments = parsed.segments
+    sent_st = segments.filter(pl.col("seg_id") == "ST").join(
+        parsed.claim_scope()
+        .join(pl.DataFrame({"claim_index": accepted}, schema={"claim_index": pl.Int64}), on="claim_index")
+        .select("st_index")
+        .unique(),
+        on="st_index",
+    )["position"]
+    patient = segments.filter(
+        pl.col("loop").is_in(list(PHI_LOOPS)) | pl.col("seg_id").is_in(list(PATIENT_SEGMENTS))
+    )["position"]
+    first = len(envelopes.interchanges)
+    try:
+        ack = ack_999(parsed.error_trees, sent_st, patient, envelopes, when)
+    except Exception as exc:  # pyx12's 999 writer on a damaged tree: the claims still go out
+        result.notes.append(f"no 999: pyx12 could not write one ({type(exc).__name__})")
+        log.warning("%s: %s", name, result.notes[-1])
+        return
+    if not ack:  # pyx12 read no functional group to acknowledge
+        result.notes.append("no 999: no functional group was read")
+        return
+    _write_text(out / "acks" / f"{name}.999", ack)
+    result.outputs["999"] = f"acks/{name}.999"
+    result.controls["999"] = envelopes.interchanges[first:]
+    ack_bytes = ack.encode("ascii", "replace")
+    result.output_check["999"] = source_errors(out / "acks" / f"{name}.999", ack_bytes)
 
 
 def quarantine_file(path: Path, name: str, out: Path, run_id: str, reason: str, result: FileResult) -> None:

@@ -76,6 +76,10 @@ def reference():
 def test_counter_starts_at_start_persists_and_never_goes_back(tmp_path):
     state = tmp_path / "state" / "control.json"
     counter = ControlCounter(state, start=500)
+    with pytest.raises(ControlNumberError, match="does not exist"):
+        counter.take("interchange")  # only a run's check() starts a new counter
+    counter.check()
+    assert json.loads(state.read_text()) == {"interchange": 0, "group": 0}
     assert counter.take("interchange") == [500]
     assert counter.take("interchange", 2) == [501, 502]
     assert counter.take("group") == [500]
@@ -100,6 +104,7 @@ def test_counter_refuses_a_damaged_state_file_and_exhaustion(tmp_path):
 
 def test_counter_is_safe_under_parallel_threads(tmp_path):
     counter = ControlCounter(tmp_path / "control.json")
+    counter.check()
     taken: list[int] = []
     lock = threading.Lock()
 
@@ -124,6 +129,7 @@ def _draw_in_process(path: str, count: int, queue) -> None:
 
 def test_counter_is_safe_under_parallel_processes(tmp_path):
     path = str(tmp_path / "control.json")
+    ControlCounter(Path(path)).check()
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
     workers = [context.Process(target=_draw_in_process, args=(path, 20, queue)) for _ in range(3)]
@@ -138,7 +144,9 @@ def test_counter_is_safe_under_parallel_processes(tmp_path):
 def test_written_files_get_new_control_numbers_and_keep_every_other_envelope_element(tmp_path):
     text = compose_837([clean_claim("A")], control=7) + compose_837([clean_claim("B")], control=8)
     parsed = parse_text(text)
-    envelopes = Envelopes(ControlCounter(tmp_path / "c.json", start=41))
+    counter = ControlCounter(tmp_path / "c.json", start=41)
+    counter.check()
+    envelopes = Envelopes(counter)
     written = render_claims(parsed, [0, 1], envelopes).decode("latin-1")
     assert envelopes.interchanges == ["000000041", "000000042"] and envelopes.groups == ["41", "42"]
     segments = [s.strip() for s in written.split("~") if s.strip()]
@@ -213,8 +221,9 @@ def test_stray_spaces_are_removed_per_component_and_nothing_else_changes():
 def _scrub(tmp_path, text: str, reference, name: str = "in.837"):
     inbox, out = tmp_path / "inbox", tmp_path / "out"
     inbox.mkdir(exist_ok=True)
-    (inbox / name).write_text(text, encoding="latin-1")
+    (inbox / name).write_bytes(text.encode("latin-1"))
     counter = ControlCounter(tmp_path / "control.json", start=100)
+    counter.check()
     result = scrub_file(inbox / name, name, out, "test-run", reference, counter, WHEN)
     return result, inbox / name, out
 
@@ -237,9 +246,7 @@ def test_fixes_are_applied_recorded_and_shown_by_diff(tmp_path, reference):
         parse_source(read_source(source)), [parse_source(read_source(out / "scrubbed" / "in.837"))]
     )
     assert diff.faithful and diff.kept == []
-    assert diff.fixed == [
-        ("FIX-1", ["SV101 'HC:J9035 :JZ' -> 'HC:J9035:JZ'", "LIN03 '50242-060-01' -> '50242006001'"])
-    ]
+    assert diff.fixed == [("FIX-1", ["SV101 spaces removed", "LIN03 '50242-060-01' -> '50242006001'"])]
     assert "fixed: FIX-1" in diff.report()
     status = list(csv.DictReader((out / "acks" / "in.837.status.csv").open()))
     assert [(r["claim_id"], r["status"], r["fixes_applied"]) for r in status] == [("FIX-1", "accepted", "2")]
@@ -332,8 +339,11 @@ def test_group_with_accepted_and_rejected_transactions_is_partially_accepted(tmp
     text = good.replace("GE*1*1", st_bad + "GE*2*1")
     parsed = parse_text(text)
     assert parsed.claims.height == 2
-    envelopes = Envelopes(ControlCounter(tmp_path / "c.json"))
-    ack = [s.strip() for s in ack_999(parsed.error_trees, [0], envelopes, WHEN).split("~") if s.strip()]
+    counter = ControlCounter(tmp_path / "c.json")
+    counter.check()
+    sent_st = parsed.segments.filter(pl.col("seg_id") == "ST")["position"][0]  # the first transaction's
+    ack = [s.strip() for s in ack_999(parsed.error_trees, [sent_st], [], Envelopes(counter), WHEN).split("~")]
+    ack = [s for s in ack if s]
     assert [s for s in ack if s.startswith(("IK5", "AK9"))] == ["IK5*A", "IK5*R*5", "AK9*P*2*2*1"]
 
 
@@ -355,13 +365,18 @@ def _variant(kind: str, claim_id: str) -> tuple[Claim, str | None, bool]:
     return clean_claim(claim_id), "syntax", False  # CLM02 not numeric: a pyx12 error in the claim
 
 
-def _generated(kinds: list[str], control: int, separators: tuple[str, str], segment_end: str):
+def _generated(kinds: list[str], control: int, separators: tuple[str, str], segment_end: str, split: int = 0):
+    """The claims G-1, G-2 ... of `kinds`; with `split` > 0 the first `split` claims in one
+    interchange and the rest in a second one (control + 1)."""
     claims, edits = [], []
     for number, kind in enumerate(kinds, start=1):
         claim, edit, _ = _variant(kind, f"G-{number}")
         claims.append(claim)
         edits.append((f"G-{number}", edit))
-    text = compose_837(claims, control=control, segment_end=segment_end)
+    groups = [claims[:split], claims[split:]] if 0 < split < len(claims) else [claims]
+    text = "".join(
+        compose_837(group, control=control + n, segment_end=segment_end) for n, group in enumerate(groups)
+    )
     for claim_id, edit in edits:
         head = f"CLM*{claim_id}*1780*"
         if edit == "syntax":
@@ -371,6 +386,12 @@ def _generated(kinds: list[str], control: int, separators: tuple[str, str], segm
             text = text[:start] + text[start:].replace("*1500*UN*20*", "*1500* UN*20*", 1)
     element, component = separators
     return text.replace("*", element).replace(":", component)
+
+
+def _billed(lines: pl.DataFrame) -> list[tuple]:
+    columns = ["claim_id", "line_number", "procedure_code", "modifier_1", "modifier_2", "unit_basis"]
+    columns += ["units", "charge", "ndc", "ndc_quantity", "ndc_unit"]
+    return sorted(lines.select(columns).rows())
 
 
 def _without_envelope_controls(text: str, element: str, terminator: str) -> list[list[str]]:
@@ -390,14 +411,15 @@ def _without_envelope_controls(text: str, element: str, terminator: str) -> list
     kinds=st.lists(
         st.sampled_from(["clean", "units", "hyphen_ndc", "stray_space", "syntax"]), min_size=1, max_size=4
     ),
-    control=st.integers(min_value=1, max_value=999_999_999),
+    control=st.integers(min_value=1, max_value=999_999_998),
     separators=st.sampled_from([("*", ":"), ("|", ">"), ("!", "}")]),
     segment_end=st.sampled_from(["~\n", "~", "~\r\n"]),
+    split=st.integers(min_value=0, max_value=3),
 )
 def test_generated_files_come_out_faithful(
-    tmp_path_factory, reference, kinds, control, separators, segment_end
+    tmp_path_factory, reference, kinds, control, separators, segment_end, split
 ):
-    text = _generated(kinds, control, separators, segment_end)
+    text = _generated(kinds, control, separators, segment_end, split)
     work = tmp_path_factory.mktemp("generated")
     result, source, out = _scrub(work, text, reference)
     assert result.status == "processed"
@@ -408,6 +430,15 @@ def test_generated_files_come_out_faithful(
     assert diff.faithful, diff.report()
     fixed_kinds = {kind for kind in kinds if kind in ("hyphen_ndc", "stray_space")}
     assert len(diff.fixed) == sum(kind in fixed_kinds for kind in kinds)
+    # independently of the fix code: what is billed went out as received (spaces aside), and the
+    # one hyphenated NDC went out in its 11-digit form (50242-060-01 is 5-3-2: 50242 0060 01)
+    received = parse_source(read_source(source)).lines
+    expected_billed = _billed(
+        received.with_columns(
+            pl.col(c).str.strip_chars(" ") for c in ("procedure_code", "modifier_1", "unit_basis", "ndc")
+        ).with_columns(pl.col("ndc").replace({"50242-060-01": "50242006001"}))
+    )
+    assert sorted(row for w in written for row in _billed(w.lines)) == expected_billed
     # each claim is accounted for once, with the disposition its kind calls for
     claims = pl.read_parquet(out / "claims" / "in.837.parquet")
     expected = ["rejected" if kind in ("units", "syntax") else "accepted" for kind in kinds]
@@ -421,7 +452,7 @@ def test_generated_files_come_out_faithful(
     # a file with nothing to reject or fix comes out identical but for its control numbers
     if set(kinds) == {"clean"}:
         element = separators[0]
-        scrubbed = (out / "scrubbed" / "in.837").read_text(encoding="latin-1")
+        scrubbed = (out / "scrubbed" / "in.837").read_bytes().decode("latin-1")  # line breaks as written
         assert _without_envelope_controls(scrubbed, element, "~") == _without_envelope_controls(
             text, element, "~"
         )
@@ -445,3 +476,59 @@ def test_999_stays_valid_when_a_segment_id_is_unrecognized(tmp_path, reference):
     ack = _segments(out / "acks" / "in.837.999")
     assert [s.split("*")[1] for s in ack if s.startswith("IK3")][:1] == ["NTE"]
     assert parse_source(read_source(out / "acks" / "in.837.999")).errors.height == 0
+
+
+def _three_transactions(first_st: str) -> str:
+    """One group of three transactions: the first with ST `first_st`, the second with claims
+    Y-1 (CLM02 not numeric) and Y-2 (clean), the third with Z-1 (CLM02 not numeric)."""
+    parts = [
+        compose_837([clean_claim("X-1")], control=1),
+        compose_837([clean_claim("Y-1"), clean_claim("Y-2")], control=2),
+        compose_837([clean_claim("Z-1")], control=3),
+    ]
+    bodies = [p[p.index("ST*837") : p.index("GE*")] for p in parts]
+    bodies[0] = bodies[0].replace("ST*837*0001*005010X222A1", first_st, 1)
+    head = parts[0][: parts[0].index("ST*837")]
+    text = head + "".join(bodies) + "GE*3*1~\nIEA*1*000000001~\n"
+    return text.replace("CLM*Y-1*1780*", "CLM*Y-1*ABC*").replace("CLM*Z-1*1780*", "CLM*Z-1*ABC*")
+
+
+def test_999_codes_follow_each_transaction_even_when_pyx12_cannot_place_one(tmp_path, reference):
+    # the first transaction is an 835 inside an 837 group: pyx12 keeps no node for it, so the
+    # transactions after it must be matched by position, not by counting
+    _, _, out = _scrub(tmp_path, _three_transactions("ST*835*0001*005010X221A1"), reference)
+    ack = _segments(out / "acks" / "in.837.999")
+    assert [s for s in ack if s.startswith(("AK2", "IK5"))] == [
+        "AK2*837*0002*005010X222A1",
+        "IK5*E*5",  # Y-2 went on to the payer
+        "AK2*837*0003*005010X222A1",
+        "IK5*R*5",  # nothing of it went on
+    ]
+    assert parse_source(read_source(out / "acks" / "in.837.999")).errors.height == 0
+
+
+def test_a_transaction_without_st03_is_acknowledged_with_the_groups_guide(tmp_path, reference):
+    text = compose_837([clean_claim("NO-ST03")]).replace("ST*837*0001*005010X222A1", "ST*837*0001", 1)
+    result, _, out = _scrub(tmp_path, text, reference)
+    assert result.accepted == 1 and result.notes == []
+    ack = _segments(out / "acks" / "in.837.999")
+    assert [s for s in ack if s.startswith("AK2")] == ["AK2*837*0001*005010X222A1"]
+
+
+def test_999_withholds_subscriber_values(tmp_path, reference):
+    # SBR04 (the group name) is limited to 60 characters; pyx12 reports the value as too long,
+    # and the 999 must name the element without copying the subscriber's group name
+    group = "JOHN Q MEMBER GROUP NAME " * 3
+    text = compose_837([clean_claim("SBR-1")]).replace("SBR*P*18*******MB", f"SBR*P*18**{group}*****MB", 1)
+    _, _, out = _scrub(tmp_path, text, reference)
+    ack = (out / "acks" / "in.837.999").read_text()
+    assert "IK3*SBR*" in ack and "IK4*4*93*" in ack
+    assert "MEMBER" not in ack
+
+
+def test_a_bad_group_trailer_rejects_the_group_in_the_999(tmp_path, reference):
+    text = compose_837([clean_claim("GE-1")]).replace("GE*1*1~", "GE*2*1~")  # GE01 counts 2 transactions
+    result, _, out = _scrub(tmp_path, text, reference)
+    assert result.rejected == 1  # SYN001/SYN004: the claim cannot go out with a broken group
+    ack = _segments(out / "acks" / "in.837.999")
+    assert next(s for s in ack if s.startswith("AK9")).startswith("AK9*R*")

@@ -84,7 +84,8 @@ def fix_findings(parsed: ParsedFile) -> pl.DataFrame:
     )
     in_claim, shared = owners(placed, claims, _FIX_COLS)
     rows = pl.concat([in_claim, shared.select(in_claim.columns)])
-    phi = from_patient_segment()
+    # HI too: an occurrence code there can carry a birth date
+    phi = from_patient_segment() | (pl.col("seg_id") == "HI")
     withheld = pl.lit("(patient data withheld)")
     rows = rows.with_columns(
         pl.when(phi).then(withheld).otherwise(pl.col("after")).alias("expected"),
