@@ -156,7 +156,7 @@ def summary_markdown(out: Path, manifest: dict) -> str:
                 "rejected",
                 "errors",
                 "warnings",
-                "reason",
+                "reason (or notes)",
             ],
             [
                 [
@@ -167,7 +167,7 @@ def summary_markdown(out: Path, manifest: dict) -> str:
                     f["rejected"],
                     f["errors"],
                     f["warnings"],
-                    f["reason"] or "",
+                    "; ".join([f["reason"] or "", *f.get("notes", [])]).strip("; "),
                 ]
                 for f in manifest["inputs"]
             ],
