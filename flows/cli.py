@@ -179,9 +179,15 @@ def _diff(args: argparse.Namespace) -> int:
     def parsed(path: str):
         try:
             return parse_source(read_source(Path(path)))
+        except FileNotFoundError:
+            print(
+                f"scrub837: {path}: no such file (a file with no accepted claims has no scrubbed/ "
+                "output, one with no rejected claims no rejected/ output: leave it out)",
+                file=sys.stderr,
+            )
         except (QuarantineError, OSError) as exc:
             print(f"scrub837: {path}: {exc}", file=sys.stderr)
-            return None
+        return None
 
     original = parsed(args.input)
     outputs = [parsed(p) for p in args.outputs]

@@ -21,6 +21,5 @@ def prefect_harness(tmp_path_factory):
 def _control_numbers(tmp_path_factory):
     """Control numbers for the files tests write come from a counter of the test session's own,
     never from the user's state file."""
-    os.environ.setdefault(
-        "SCRUB837_CONTROL_FILE", str(tmp_path_factory.mktemp("control") / "control_numbers.json")
-    )
+    # set, not setdefault: a user's own SCRUB837_CONTROL_FILE must not be drawn from by tests
+    os.environ["SCRUB837_CONTROL_FILE"] = str(tmp_path_factory.mktemp("control") / "control_numbers.json")

@@ -372,3 +372,4 @@ def test_diff_command_exit_codes(tmp_path, capsys):
     assert main(["diff", str(original), str(first)]) == 1
     assert "removed (1): C2" in capsys.readouterr().out
     assert main(["diff", str(original), str(tmp_path / "missing.837")]) == 2
+    assert "no such file" in capsys.readouterr().err
