@@ -610,17 +610,13 @@ def parse_source(source: SourceText, fixes: Iterable[str] = ()) -> ParsedFile:
         # pyx12 checks ISA13 uniqueness within one pass; each interchange has its own pass here.
         isa13 = chunk.text[:ISA_LENGTH].split(chunk.ele_term)[13:14]
         if isa13 and isa13[0] in seen_isa13:
-            errors.append(
-                (
-                    offset + 1,
-                    "ISA",
-                    "025",
-                    f"Duplicate Interchange Control Number: ISA13 {isa13[0]} was already used by the "
-                    f"interchange at segment {seen_isa13[isa13[0]]} of this file (a file sent twice?)",
-                    None,
-                    None,
-                )
+            message = (
+                f"Duplicate Interchange Control Number: ISA13 {isa13[0]} was already used by the "
+                f"interchange at segment {seen_isa13[isa13[0]]} of this file (a file sent twice?)"
             )
+            errors.append((offset + 1, "ISA", "025", message, None, None))
+            if trees and trees[-1].cur_isa_node is not None:
+                trees[-1].cur_isa_node.add_error("025", message)  # so its 999 rejects it too
         elif isa13:
             seen_isa13[isa13[0]] = offset + 1
         position = builder.segments[-1][0] if builder.segments else offset

@@ -18,7 +18,7 @@ from pathlib import Path
 import polars as pl
 
 from edi.ack import PATIENT_SEGMENTS, ack_999
-from edi.control import ControlCounter, Envelopes, default_state_file
+from edi.control import ControlCounter, ControlNumberError, Envelopes, default_state_file
 from edi.parse import PHI_LOOPS, ParsedFile, parse_source
 from edi.source import QuarantineError, claims_in, read_source, source_from_bytes
 from edi.write import render_claims
@@ -370,7 +370,11 @@ def _write_999(
     )["position"]
     first = len(envelopes.interchanges)
     try:
-        ack = ack_999(parsed.error_trees, sent_st, patient, envelopes, when)
+        ack = ack_999(parsed, sent_st, patient, envelopes, when)
+    except ControlNumberError as exc:  # the counter failed between the file's outputs and its 999
+        result.notes.append(f"no 999: {exc}")
+        log.warning("%s: %s", name, result.notes[-1])
+        return
     except Exception as exc:  # pyx12's 999 writer on a damaged tree: the claims still go out
         result.notes.append(f"no 999: pyx12 could not write one ({type(exc).__name__})")
         log.warning("%s: %s", name, result.notes[-1])

@@ -297,7 +297,10 @@ def test_999_and_status_for_a_transaction_with_one_good_and_one_rejected_claim(t
         "IK5*E*5",
         "AK9*E*1*1*1",
     ]
-    assert any(s.startswith("IK3*CLM*") for s in ack)
+    # SYN-1's CLM is the transaction's 35th segment (ST, 16 header/provider/subscriber segments,
+    # OK-1's 10 claim segments, SYN-1's HL, SBR, NM1, N3, N4, DMG, NM1, then CLM); CLM02 (element
+    # 782) not numeric (IK403 6): a charge is no patient data, so IK404 copies it
+    assert "IK3*CLM*35**8" in ack and "IK4*2*782*6*ABC" in ack
     # our control numbers: the scrubbed and rejected files took 100 and 101, the 999 the next
     assert result.controls == {"scrubbed": ["000000100"], "rejected": ["000000101"], "999": ["000000102"]}
     isa = ack[0].split("*")
@@ -342,7 +345,7 @@ def test_group_with_accepted_and_rejected_transactions_is_partially_accepted(tmp
     counter = ControlCounter(tmp_path / "c.json")
     counter.check()
     sent_st = parsed.segments.filter(pl.col("seg_id") == "ST")["position"][0]  # the first transaction's
-    ack = [s.strip() for s in ack_999(parsed.error_trees, [sent_st], [], Envelopes(counter), WHEN).split("~")]
+    ack = [s.strip() for s in ack_999(parsed, [sent_st], [], Envelopes(counter), WHEN).split("~")]
     ack = [s for s in ack if s]
     assert [s for s in ack if s.startswith(("IK5", "AK9"))] == ["IK5*A", "IK5*R*5", "AK9*P*2*2*1"]
 
@@ -495,16 +498,39 @@ def _three_transactions(first_st: str) -> str:
 
 def test_999_codes_follow_each_transaction_even_when_pyx12_cannot_place_one(tmp_path, reference):
     # the first transaction is an 835 inside an 837 group: pyx12 keeps no node for it, so the
-    # transactions after it must be matched by position, not by counting
+    # transactions after it must be matched by position, not by counting, and the 835 is
+    # acknowledged as not supported (IK502 1)
     _, _, out = _scrub(tmp_path, _three_transactions("ST*835*0001*005010X221A1"), reference)
     ack = _segments(out / "acks" / "in.837.999")
-    assert [s for s in ack if s.startswith(("AK2", "IK5"))] == [
+    assert [s for s in ack if s.startswith(("AK2", "IK5", "AK9"))] == [
+        "AK2*835*0001*005010X221A1",
+        "IK5*R*1",
         "AK2*837*0002*005010X222A1",
         "IK5*E*5",  # Y-2 went on to the payer
         "AK2*837*0003*005010X222A1",
         "IK5*R*5",  # nothing of it went on
+        "AK9*P*3*3*1",  # three received, one accepted (with errors), two rejected
     ]
     assert parse_source(read_source(out / "acks" / "in.837.999")).errors.height == 0
+
+
+def test_an_unplaceable_transaction_mid_group_does_not_lend_its_errors_to_the_one_before(tmp_path, reference):
+    # X-1 is clean; the 835 after it is read by pyx12 as more segments of X-1's transaction
+    text = _three_transactions("ST*837*0001*005010X222A1").replace(
+        "ST*837*0002*005010X222A1", "ST*835*0002*005010X221A1", 1
+    )
+    result, _, out = _scrub(tmp_path, text, reference)
+    ack = _segments(out / "acks" / "in.837.999")
+    assert [s for s in ack if s.startswith(("AK2", "IK3", "IK5", "AK9"))] == [
+        "AK2*837*0001*005010X222A1",
+        "IK5*A",
+        "AK2*835*0002*005010X221A1",
+        "IK5*R*1",
+        "AK2*837*0003*005010X222A1",
+        "IK3*CLM*18**8",
+        "IK5*R*5",
+        "AK9*P*3*3*1",
+    ]
 
 
 def test_a_transaction_without_st03_is_acknowledged_with_the_groups_guide(tmp_path, reference):
@@ -531,4 +557,103 @@ def test_a_bad_group_trailer_rejects_the_group_in_the_999(tmp_path, reference):
     result, _, out = _scrub(tmp_path, text, reference)
     assert result.rejected == 1  # SYN001/SYN004: the claim cannot go out with a broken group
     ack = _segments(out / "acks" / "in.837.999")
-    assert next(s for s in ack if s.startswith("AK9")).startswith("AK9*R*")
+    # rejected, GE01 count wrong (AK905 5), and no transaction counted as accepted
+    assert next(s for s in ack if s.startswith("AK9")) == "AK9*R*2*1*0*5"
+
+
+def test_a_bad_interchange_trailer_rejects_its_groups_in_the_999(tmp_path, reference):
+    text = compose_837([clean_claim("IEA-1")]).replace("IEA*1*000000001", "IEA*2*000000001")  # one group
+    result, _, out = _scrub(tmp_path, text, reference)
+    assert result.rejected == 1
+    ack = _segments(out / "acks" / "in.837.999")
+    assert next(s for s in ack if s.startswith("AK9")) == "AK9*R*1*1*0"
+
+
+def test_a_repeated_isa13_rejects_the_second_interchange_in_the_999(tmp_path, reference):
+    # the same interchange control number twice in one file (X12 TA1 code 025): the second
+    # interchange's claims are not sent, and its acknowledgment says so
+    text = compose_837([clean_claim("FIRST-1")], control=7) + compose_837([clean_claim("AGAIN-1")], control=7)
+    result, _, out = _scrub(tmp_path, text, reference)
+    assert (result.accepted, result.rejected) == (1, 1)
+    ack = _segments(out / "acks" / "in.837.999")
+    assert [s for s in ack if s.startswith("AK9")] == ["AK9*A*1*1*1", "AK9*R*1*1*0"]
+    assert [s.split("*")[13] for s in ack if s.startswith("ISA")] == ["000000102", "000000103"]
+    assert parse_source(read_source(out / "acks" / "in.837.999")).errors.height == 0
+
+
+def test_999_does_not_copy_a_patient_control_number(tmp_path, reference):
+    # CLM01 holds at most 38 characters; the 999 names the element without copying the value
+    claim_id = "ACCT" + "7" * 40
+    _, _, out = _scrub(tmp_path, compose_837([clean_claim(claim_id)]), reference)
+    ack = _segments(out / "acks" / "in.837.999")
+    assert any(s.startswith("IK4*1*1028*") for s in ack)
+    assert all(claim_id not in s and "7777" not in s for s in ack)
+
+
+def test_999_withholds_subscriber_values_in_a_later_interchange(tmp_path, reference):
+    # the subscriber loop is known by file position; in the second interchange pyx12 counts lines
+    # from that interchange's ISA, so the positions must be shifted to match
+    group = "JOHN Q MEMBER GROUP NAME " * 3
+    second = compose_837([clean_claim("SBR-2")], control=2).replace(
+        "SBR*P*18*******MB", f"SBR*P*18**{group}*****MB", 1
+    )
+    _, _, out = _scrub(tmp_path, compose_837([clean_claim("SBR-1")], control=1) + second, reference)
+    ack = (out / "acks" / "in.837.999").read_text()
+    assert "IK3*SBR*" in ack and "IK4*4*93*" in ack
+    assert "MEMBER" not in ack
+
+
+def test_error_lines_are_relative_to_their_interchange(tmp_path):
+    # what ack_999 relies on: a segment error's line plus its tree's file_offset is the segment's
+    # file position, in the second interchange as in the first
+    second = compose_837([clean_claim("B-1")], control=2).replace("CLM*B-1*1780*", "CLM*B-1*ABC*")
+    parsed = parse_text(compose_837([clean_claim("A-1")], control=1) + second)
+    clm_b = parsed.segments.filter(pl.col("raw").str.starts_with("CLM*B-1"))["position"][0]
+    tree = parsed.error_trees[1]
+    (err_seg,) = tree.children[0].children[0].children[0].children
+    assert (err_seg.seg_id, err_seg.cur_line + tree.file_offset) == ("CLM", clm_b)
+    assert tree.file_offset == parsed.segments.filter(pl.col("seg_id") == "IEA")["position"][0]
+
+
+def test_a_999_that_cannot_be_numbered_is_a_note_and_the_claims_still_go_out(tmp_path, reference):
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    inbox.mkdir()
+    (inbox / "in.837").write_text(compose_837([clean_claim("LAST-1")]))
+    counter = ControlCounter(tmp_path / "control.json", start=999_999_999)  # one number left
+    counter.check()
+    result = scrub_file(inbox / "in.837", "in.837", out, "test-run", reference, counter, WHEN)
+    assert result.accepted == 1 and result.controls["scrubbed"] == ["999999999"]
+    # the counter's own reason, not a guess about pyx12
+    assert result.notes == [
+        f"no 999: interchange control numbers are used up (999999999 reached in {tmp_path / 'control.json'})"
+    ]
+    assert "999" not in result.outputs and not (out / "acks" / "in.837.999").exists()
+    assert (out / "scrubbed" / "in.837").exists() and (out / "acks" / "in.837.status.csv").exists()
+
+
+def test_status_rows_follow_the_file_order_of_claims(tmp_path, reference):
+    claims = [clean_claim("Z-9"), bad_units_claim("A-1"), clean_claim("M-5")]
+    _, _, out = _scrub(tmp_path, compose_837(claims), reference)
+    rows = list(csv.DictReader((out / "acks" / "in.837.status.csv").open()))
+    assert [(r["claim_id"], r["status"]) for r in rows] == [
+        ("Z-9", "accepted"),
+        ("A-1", "rejected"),
+        ("M-5", "accepted"),
+    ]
+
+
+def test_diff_pairs_claims_that_share_a_clm01_by_their_fixes():
+    # two received claims DUP-1, both with a hyphenated NDC; the 20-unit one is written first.
+    # Pairing it with the first received DUP-1 (40 units) would report a changed claim.
+    received = compose_837([bad_units_claim("DUP-1"), clean_claim("DUP-1")]).replace(
+        "N4*50242006001", "N4*50242-060-01"
+    )
+    written = [
+        parse_text(compose_837([clean_claim("DUP-1")])),
+        parse_text(compose_837([bad_units_claim("DUP-1")])),
+    ]
+    diff = diff_claims(parse_text(received), written)
+    assert diff.changed == [] and diff.removed == [] and diff.duplicated == []
+    assert [claim_id for claim_id, _ in diff.fixed] == ["DUP-1", "DUP-1"]
+    assert all(fixes == ["LIN03 '50242-060-01' -> '50242006001'"] for _, fixes in diff.fixed)
+    assert diff.faithful
