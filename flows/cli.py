@@ -207,7 +207,12 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--out", required=True, help="output folder")
     run.add_argument("--replace", action="store_true", help="remove an earlier run's outputs from OUT first")
     run.add_argument("--reference", help="folder of reference Parquet tables (default: the shipped ones)")
-    run.add_argument("--runner", default="thread", choices=["thread", "process", "dask"])
+    run.add_argument(
+        "--runner",
+        default="thread",
+        choices=["thread", "process", "dask"],
+        help="how the per-file tasks run: threads (default), processes (use every core) or a Dask cluster",
+    )
     run.add_argument("--workers", type=int, default=None, help="parallel tasks (default: Prefect's)")
     run.add_argument("--dask-address", help="scheduler address of an existing Dask cluster")
     _add_control_options(run)

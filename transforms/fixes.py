@@ -36,10 +36,10 @@ Example
     zero): expected `00409475901`, actual `0409-4759-01`.
 
 False alarms
-    None: the conversion is defined by the layout. (The CARC is what the payer would have used had
-    the NDC gone out as written; the claim goes out fixed.) Ten digits without hyphens are ambiguous (where
-    the missing zero goes cannot be known) and are never changed; NDC002 reports them, and any
-    hyphenated NDC when this fix is switched off.
+    None: the conversion is defined by the layout. (The CARC is what the payer would have used
+    had the NDC gone out as written; the claim goes out fixed.) Ten digits without hyphens are
+    ambiguous (where the missing zero goes cannot be known) and are never changed; NDC002 reports
+    them, and any hyphenated NDC when this fix is switched off.
 """,
     check=lambda frames, ref: empty_findings(),
 )
@@ -66,8 +66,8 @@ Example
 
 False alarms
     An information row, never a rejection (the CARC is what a strict payer would have used had
-    the value gone out padded). Values from patient-identifying segments (names,
-    IDs, addresses, dates) are withheld from the report; the element named says where the fix was.
+    the value gone out padded). Values from patient-identifying segments (names, IDs,
+    addresses, dates) are withheld from the report; the element named says where the fix was.
 """,
     check=lambda frames, ref: empty_findings(),
 )
