@@ -1,7 +1,7 @@
 """Acknowledgments for the submitter: a 999 per input file, from pyx12's validation.
 
 pyx12 keeps an error tree while it validates (one per interchange, edi/parse.py) and its
-`error_999_visitor` writes a 005010X231A1 999 from that tree. Two things are ours:
+`error_999_visitor` writes a 005010X231A1 999 from that tree. What is ours:
 
 - Control numbers. pyx12 takes the 999's ISA13 from the clock and GS06 at random, so two files
   acknowledged in the same minute would share an ISA13. Ours come from the persistent counter
@@ -9,16 +9,19 @@ pyx12 keeps an error tree while it validates (one per interchange, edi/parse.py)
 - Transaction status. pyx12 codes a transaction with any error R (rejected). We reject claims,
   not transactions: a transaction whose errors all sit in claims we rejected, while its other
   claims go on to the payer, is acknowledged E (accepted, errors noted); one with no claim sent on
-  stays R. Transactions are matched to pyx12's nodes by the position of their ST segment; one
-  pyx12 kept no node for (an 835 inside an 837 group) gets its own AK2 and IK5 R 1 (not supported)
-  and its segments' errors are taken back from the transaction before it. The group's AK901
+  stays R. Transactions are matched to pyx12's nodes by the position of their ST segment and
+  named (AK201/AK202) as we read them, ST02 else SE02; one pyx12 kept no node for (an 835 inside
+  an 837 group) gets its own AK2 and IK5 R 1 (not supported) and its segments' errors, its SE's
+  included, are taken back from the transaction before it; one without SE gets IK502 2; one that
+  cannot be named (no ST01, no ST02 or SE02) has no AK2 but counts as rejected in AK9. A group
+  without GE is R with AK905 3 and AK903 its transactions as read. The group's AK901
   follows: A (all accepted), E (accepted, some with errors), P (some transactions rejected) or R
   (all rejected, or the GS/GE or ISA/IEA envelope itself in error, including an ISA13 repeated in
   the file; then AK904 is 0, as the pipeline sends none of the group's claims on).
 - Patient data. IK404 (a copy of the bad value) is left out for segments that can identify a
   patient (the subscriber and patient loops, names, IDs, addresses, birth dates, diagnosis
-  codes with dates) and for CLM01, the patient control number: the 999 names the segment and
-  element instead.
+  codes with dates, free text in NTE and K3) and for CLM01, the patient control number: the 999
+  names the segment and element instead.
 - Validity. A 999 must itself be valid X12: a received segment ID longer than IK301's three
   characters is cut to three (IK302 still gives the segment's position), an error on a segment
   with no readable ID at all gets no IK3 (the transaction's IK5 still reports it), and a bad value
@@ -27,6 +30,7 @@ pyx12 keeps an error tree while it validates (one per interchange, edi/parse.py)
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import io
 import re
@@ -64,22 +68,34 @@ def ack_999(
     `parsed.error_trees` are the file's pyx12 error trees in file order (edi/parse.py tags each
     with its file_offset and its ST nodes with st_line); `forwarded` are the file positions of the
     ST segments of transactions with at least one claim sent on to the payer; `patient_segments`
-    the positions of segments whose values must not be copied into IK404."""
+    the positions of segments whose values must not be copied into IK404. The trees are worked
+    on as copies: `parsed` stays as it was read."""
     forwarded, patient = set(forwarded), set(patient_segments)
+    trees = [copy.deepcopy(tree, {id(getattr(tree, "src", None)): None}) for tree in parsed.error_trees]
     transactions = _transactions(parsed)
-    for offset, isa, gs, gs_position, end in _groups(parsed.error_trees):
-        _place(gs, [t for t in transactions if gs_position < t.st and (end is None or t.st < end)], offset)
+    group_controls = _group_controls(parsed)
+    for offset, isa, gs, gs_position, end in _groups(trees):
+        # pyx12's GS06 for a group is stale after a group without GE; ours is as read
+        gs.gs_control_num = group_controls.get(gs_position, gs.gs_control_num)
+        in_group = [t for t in transactions if gs_position < t.st and (end is None or t.st < end)]
+        unnamed = _place(gs, in_group, offset)
+        if not gs.cur_line_ge:
+            gs.st_count_recv = len(in_group)
+            if not any(code == "3" for code, _ in gs.errors):
+                gs.add_error("3", "Functional group trailer missing")
         for st in gs.children:
             position = getattr(st, "st_line", None)
             if st.ack_code == "R" and position is not None and position + offset in forwarded:
                 st.ack_code = "E"
             # ST03 is optional in X12 (GS08 names the guide); pyx12 needs it for AK203
             st.vriic = st.vriic or gs.vriic
+        codes = [st.ack_code for st in gs.children] + ["R"] * unnamed
         envelope_errors = _own_errors(isa) or _own_errors(gs)
-        gs.ack_code = _group_code([st.ack_code for st in gs.children], envelope_errors)
-        gs.rejected_whole = envelope_errors
+        gs.ack_code = _group_code(codes, envelope_errors)
+        # AK904: a group rejected for its own (or its interchange's) envelope accepts none
+        gs.failed = gs.st_count_recv if envelope_errors else sum(code not in ("A", "E") for code in codes)
     out = io.StringIO()
-    for tree in parsed.error_trees:
+    for tree in trees:
         offset = getattr(tree, "file_offset", 0)
         if tree.cur_isa_node is None or tree.cur_gs_node is None:
             continue  # nothing pyx12 could acknowledge (no GS read)
@@ -107,58 +123,102 @@ def _groups(trees: list[Any]) -> Iterator[tuple[int, Any, Any, int, int | None]]
                 yield offset, isa, gs, gs.cur_line_gs + offset, end
 
 
+def _group_controls(parsed: ParsedFile) -> dict[int, str]:
+    """GS06 of every GS segment, by file position."""
+    element = parsed.source.ele_term
+    gs = parsed.segments.filter(pl.col("seg_id") == "GS").select("position", "raw")
+    return {
+        position: raw.split(element)[6].strip()
+        for position, raw in gs.iter_rows()
+        if len(raw.split(element)) > 6 and raw.split(element)[6].strip()
+    }
+
+
 @dataclass(frozen=True)
 class _Transaction:
     st: int  # file position of the ST segment
     last: int  # file position of its last segment (its SE, when it has one)
-    st_elements: tuple[str, ...]  # ST01, ST02, ST03 as received
+    set_id: str  # ST01
+    control: str  # ST02, else SE02 ("" when neither is there)
+    guide: str  # ST03
+    has_trailer: bool  # ends with an SE
 
 
 def _transactions(parsed: ParsedFile) -> list[_Transaction]:
     """Every transaction of the file as we read it, whether or not pyx12 kept a node for it."""
+    segments = parsed.segments.select("position", "seg_id", "raw")
     spans = (
-        parsed.segments.filter(pl.col("st_index").is_not_null())
+        parsed.segments.filter(
+            pl.col("st_index").is_not_null() & ~pl.col("seg_id").is_in(["ISA", "GS", "GE", "IEA"])
+        )
         .group_by("st_index")
         .agg(pl.col("position").min().alias("st"), pl.col("position").max().alias("last"))
-        .join(parsed.segments.select("position", "raw"), left_on="st", right_on="position")
+        .join(segments.rename({"raw": "st_raw"}).drop("seg_id"), left_on="st", right_on="position")
+        .join(segments.rename({"raw": "last_raw", "seg_id": "last_id"}), left_on="last", right_on="position")
         .sort("st")
     )
     element = parsed.source.ele_term
-    return [
-        _Transaction(st, last, tuple((raw.split(element) + ["", "", ""])[1:4]))
-        for st, last, raw in spans.select("st", "last", "raw").iter_rows()
-    ]
+    found = []
+    for st, last, st_raw, last_id, last_raw in spans.select(
+        "st", "last", "st_raw", "last_id", "last_raw"
+    ).iter_rows():
+        set_id, control, guide = ([e.strip() for e in st_raw.split(element)] + ["", "", ""])[1:4]
+        has_trailer = last_id == "SE"
+        if not control and has_trailer:
+            control = (last_raw.split(element) + ["", ""])[2].strip()
+        found.append(_Transaction(st, last, set_id, control, guide, has_trailer))
+    return found
 
 
-def _place(gs: Any, transactions: list[_Transaction], offset: int) -> None:
-    """Give each of the group's `transactions` its own node, in file order.
+def _place(gs: Any, transactions: list[_Transaction], offset: int) -> int:
+    """Give each of the group's `transactions` its own node, in file order, named as we read it;
+    returns how many could not be acknowledged by name (no ST01, or neither ST02 nor SE02): they
+    count as rejected in AK9.
 
     pyx12 keeps no node for a transaction its map of the group does not know (an 835 inside an
     837 group, say): it files that transaction's segments, as errors, under the transaction before
     it. Those errors are taken back from the wrong node, and the transaction gets a node of its own,
     rejected as not supported (IK502 1), so that AK9's counts and every IK5 are right."""
     nodes = {st.st_line + offset: st for st in gs.children if getattr(st, "st_line", None) is not None}
-    placed = []
+    placed, unnamed = [], 0
     for transaction in transactions:
+        if not (transaction.set_id and transaction.control):
+            nodes.pop(transaction.st, None)
+            unnamed += 1
+            continue
         node = nodes.pop(transaction.st, None)
-        if node is not None:
-            _keep_own_errors(node, transaction.last - offset)
-        elif all(transaction.st_elements[:2]):
+        if node is None:
             node = _Unsupported(gs, transaction, offset)
         else:
-            continue  # no ST01/ST02 to name it by: AK2 cannot be written
+            # pyx12's names can be stale (its ST02 is the first open transaction's)
+            node.trn_set_id, node.trn_set_control_num = transaction.set_id, transaction.control
+            _keep_own_errors(node, transaction, offset)
         placed.append(node)
-    gs.children = placed + [st for st in gs.children if st not in placed]
+    gs.children = placed
+    return unnamed
 
 
-def _keep_own_errors(st: Any, last_line: int) -> None:
-    """Drop the errors pyx12 filed under `st` from segments after its end (`last_line`, a line of
-    this interchange); its code then follows what is left."""
+# ST-level error codes pyx12 files for the ST segment itself; the others are found at the SE
+_ST_SEGMENT_CODES = ("1", "6", "7", "23")
+
+
+def _keep_own_errors(st: Any, transaction: _Transaction, offset: int) -> None:
+    """Drop the errors pyx12 filed under `st` from segments after the transaction's end, including
+    those of a later transaction's SE when pyx12 closed `st` there; report a missing SE (IK502 2)
+    that pyx12 could only notice after the end. Its code then follows what is left."""
+    last_line = transaction.last - offset
+    changed = False
     kept = [child for child in st.children if child.cur_line <= last_line]
-    if len(kept) == len(st.children):
-        return
-    st.children = kept
-    if st.is_closed():
+    if len(kept) != len(st.children):
+        st.children, changed = kept, True
+    if st.cur_line_se and st.cur_line_se > last_line:
+        st.errors = [error for error in st.errors if error[0] in _ST_SEGMENT_CODES]
+        st.elements = [e for e in st.elements if not any("SE" in text for _, text, _ in e.errors)]
+        changed = True
+    if not transaction.has_trailer and not any(error[0] == "2" for error in st.errors):
+        st.add_error("2", "Transaction set trailer missing")
+        changed = True
+    if changed:
         st.ack_code = "R" if st.err_count() else "A"
 
 
@@ -167,8 +227,8 @@ class _Unsupported(pyx12.error_handler.err_st):
 
     def __init__(self, parent: Any, transaction: _Transaction, offset: int) -> None:  # noqa: PLW0231
         self.parent, self.id, self.seg_data = parent, "ST", None
-        self.trn_set_id, self.trn_set_control_num, self.vriic = transaction.st_elements
-        self.vriic = self.vriic or None
+        self.trn_set_id, self.trn_set_control_num = transaction.set_id, transaction.control
+        self.vriic = transaction.guide or None
         self.st_line = self.cur_line_st = transaction.st - offset
         self.cur_line_se = transaction.last - offset
         self.ack_code = "R"
@@ -232,10 +292,11 @@ class _Visitor(pyx12.error_999.error_999_visitor):
             err_ele.errors = received
 
     def visit_gs_post(self, err_gs: Any) -> None:
-        if getattr(err_gs, "rejected_whole", False):
-            # a group rejected for its own (or its interchange's) envelope accepts no transaction:
-            # AK904 is 0 whatever each transaction's own IK5 says
-            err_gs.count_failed_st = lambda: err_gs.st_count_recv
+        # AK904 = received - failed: ack_999 counts the failed (unnamed transactions included,
+        # every one when the envelope is in error); pyx12 counts only the nodes it has
+        failed = getattr(err_gs, "failed", None)
+        if failed is not None:
+            err_gs.count_failed_st = lambda: failed
         super().visit_gs_post(err_gs)
 
 

@@ -42,7 +42,7 @@ ENVELOPE_ROLES = ("ISA", "GS", "ST", "SE", "GE", "IEA")
 # (names, member IDs, SSNs in REF*SY, addresses, contacts, birth dates), and anywhere the
 # segments that carry identities, identifiers or free text (REF*EA medical record number, NTE).
 PHI_LOOPS = {"2000B", "2000C", "2010BA", "2010CA", "2010CB", "2330A", "2320"}
-PHI_SEGMENTS = {"DMG", "PAT", "NM1", "N3", "N4", "REF", "PER", "NTE"}
+PHI_SEGMENTS = {"DMG", "PAT", "NM1", "N3", "N4", "REF", "PER", "NTE", "K3"}  # NTE, K3: free text
 
 SEGMENT_SCHEMA: dict[str, pl.DataType] = {
     "position": pl.Int64,

@@ -382,11 +382,19 @@ def _write_999(
     if not ack:  # pyx12 read no functional group to acknowledge
         result.notes.append("no 999: no functional group was read")
         return
-    _write_text(out / "acks" / f"{name}.999", ack)
+    path = out / "acks" / f"{name}.999"
+    try:
+        errors = source_errors(path, ack.encode("ascii", "replace"))
+    except QuarantineError as exc:
+        # e.g. a sender ID holding one of the 999's delimiters ("*"), possible when the input used
+        # others: such a 999 could not be read back, so none is written
+        result.notes.append(f"no 999: it would not be readable X12 ({exc})")
+        log.warning("%s: %s", name, result.notes[-1])
+        return
+    _write_text(path, ack)
     result.outputs["999"] = f"acks/{name}.999"
     result.controls["999"] = envelopes.interchanges[first:]
-    ack_bytes = ack.encode("ascii", "replace")
-    result.output_check["999"] = source_errors(out / "acks" / f"{name}.999", ack_bytes)
+    result.output_check["999"] = errors
 
 
 def quarantine_file(path: Path, name: str, out: Path, run_id: str, reason: str, result: FileResult) -> None:

@@ -587,17 +587,133 @@ def test_999_does_not_copy_a_patient_control_number(tmp_path, reference):
     assert all(claim_id not in s and "7777" not in s for s in ack)
 
 
-def test_999_withholds_subscriber_values_in_a_later_interchange(tmp_path, reference):
+def test_999_withholds_subscriber_values_in_a_later_interchange(tmp_path):
     # the subscriber loop is known by file position; in the second interchange pyx12 counts lines
-    # from that interchange's ISA, so the positions must be shifted to match
+    # from that interchange's ISA, so the positions must be shifted to match. Only the second SBR's
+    # file position is passed as patient data: unshifted, it would name no line of its interchange.
     group = "JOHN Q MEMBER GROUP NAME " * 3
     second = compose_837([clean_claim("SBR-2")], control=2).replace(
         "SBR*P*18*******MB", f"SBR*P*18**{group}*****MB", 1
     )
-    _, _, out = _scrub(tmp_path, compose_837([clean_claim("SBR-1")], control=1) + second, reference)
-    ack = (out / "acks" / "in.837.999").read_text()
+    parsed = parse_text(compose_837([clean_claim("SBR-1")], control=1) + second)
+    sbr = parsed.segments.filter(pl.col("seg_id") == "SBR")["position"].to_list()
+    counter = ControlCounter(tmp_path / "c.json")
+    counter.check()
+    ack = ack_999(parsed, [], sbr[1:], Envelopes(counter), WHEN)
     assert "IK3*SBR*" in ack and "IK4*4*93*" in ack
     assert "MEMBER" not in ack
+    # the same file without the position: the value is copied (SBR04 is not withheld by name)
+    assert "MEMBER" in ack_999(parsed, [], [], Envelopes(counter), WHEN)
+
+
+def _clean_three() -> str:
+    """`_three_transactions` with every claim clean: X-1, then Y-1 and Y-2, then Z-1."""
+    text = _three_transactions("ST*837*0001*005010X222A1")
+    return text.replace("CLM*Y-1*ABC*", "CLM*Y-1*1780*").replace("CLM*Z-1*ABC*", "CLM*Z-1*1780*")
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        # no ST01: no AK2 can name it, but AK9 counts it rejected (three received, two accepted)
+        (
+            ("ST*837*0002*", "ST**0002*"),
+            ["AK2*837*0001*005010X222A1", "IK5*A", "AK2*837*0003*005010X222A1", "IK5*A", "AK9*P*3*3*2"],
+        ),
+        # no ST02 (nor ST03): named by its SE02; IK502 3, control numbers of ST and SE differ
+        (
+            ("ST*837*0002*005010X222A1", "ST*837"),
+            [
+                "AK2*837*0001*005010X222A1",
+                "IK5*A",
+                "AK2*837*0002*005010X222A1",
+                "IK5*R*3",
+                "AK2*837*0003*005010X222A1",
+                "IK5*A",
+                "AK9*P*3*3*2",
+            ],
+        ),
+        # the first transaction has no SE: IK502 2 (trailer missing); each AK2 has its own ST02
+        (
+            ("SE*28*0001~\n", ""),
+            [
+                "AK2*837*0001*005010X222A1",
+                "IK5*R*2",
+                "AK2*837*0002*005010X222A1",
+                "IK5*A",
+                "AK2*837*0003*005010X222A1",
+                "IK5*A",
+            ],
+        ),
+    ],
+    ids=["no-st01", "no-st02", "no-se"],
+)
+def test_999_names_and_counts_transactions_with_a_damaged_header_or_trailer(
+    tmp_path, reference, edit, expected
+):
+    _, _, out = _scrub(tmp_path, _clean_three().replace(*edit, 1), reference)
+    ack = _ack(out, "AK2", "IK5", "AK9")
+    assert ack[: len(expected)] == expected
+    assert parse_source(read_source(out / "acks" / "in.837.999")).errors.height == 0
+
+
+def test_an_unplaceable_transactions_own_trailer_errors_stay_its_own(tmp_path, reference):
+    # the 835's SE01 count is wrong too: that is the 835's error, not clean X-1's
+    text = _clean_three().replace("ST*837*0002*005010X222A1", "ST*835*0002*005010X221A1", 1)
+    text = text.replace("SE*45*0002", "SE*99*0002")
+    _, _, out = _scrub(tmp_path, text, reference)
+    assert _ack(out, "AK2", "IK3", "IK5", "AK9") == [
+        "AK2*837*0001*005010X222A1",
+        "IK5*A",
+        "AK2*835*0002*005010X221A1",
+        "IK5*R*1",
+        "AK2*837*0003*005010X222A1",
+        "IK5*A",
+        "AK9*P*3*3*2",
+    ]
+
+
+def test_a_group_without_its_trailer_is_rejected_with_ak905_3(tmp_path, reference):
+    # GE missing: nothing in GE01 (AK902 0), one transaction received (AK903), none accepted,
+    # AK905 3 (functional group trailer missing)
+    _, _, out = _scrub(tmp_path, compose_837([clean_claim("NOGE-1")]).replace("GE*1*1~\n", ""), reference)
+    assert _ack(out, "AK9") == ["AK9*R*0*1*0*3"]
+
+
+def test_999_does_not_copy_free_text(tmp_path, reference):
+    # K3 (fixed-format information, 80 characters at most) can hold anything the practice typed
+    k3 = "K3*PATIENT JOHN Q MEMBER DOB 01011950 MRN 12345 " + "X" * 50
+    text = compose_837([clean_claim("K3-1")]).replace("HI*", k3 + "~\nHI*", 1)
+    _, _, out = _scrub(tmp_path, text, reference)
+    ack = _ack(out, "IK3", "IK4")
+    assert ack[0].startswith("IK3*K3*") and ack[1].startswith("IK4*1*449*5")  # K301 too long
+    assert all("MEMBER" not in s and "01011950" not in s for s in ack)
+
+
+def test_ack_999_leaves_the_parsed_file_as_it_was(tmp_path):
+    # the same parsed file acknowledged twice: once with its transaction sent on, once without
+    text = compose_837([clean_claim("TWICE-1")]).replace("CLM*TWICE-1*1780*", "CLM*TWICE-1*ABC*")
+    parsed = parse_text(text)
+    st = parsed.segments.filter(pl.col("seg_id") == "ST")["position"][0]
+    counter = ControlCounter(tmp_path / "c.json")
+    counter.check()
+
+    def codes(forwarded):
+        ack = ack_999(parsed, forwarded, [], Envelopes(counter), WHEN)
+        return [s.strip() for s in ack.split("~") if s.strip().startswith(("IK5", "AK9"))]
+
+    assert codes([st]) == ["IK5*E*5", "AK9*E*1*1*1"]
+    assert codes([]) == ["IK5*R*5", "AK9*R*1*1*0"]
+
+
+def test_a_999_that_would_not_be_valid_x12_is_not_written(tmp_path, reference):
+    # the input uses "|" and its sender ID holds "*", the 999's element separator
+    text = compose_837([clean_claim("STAR-1")]).replace("*", "|")
+    text = text.replace("ZZ|SAMPLESUBMIT   ", "ZZ|SAMPLE*SUBMIT  ", 1)
+    result, _, out = _scrub(tmp_path, text, reference)
+    assert result.accepted == 1 and (out / "scrubbed" / "in.837").exists()
+    assert len(result.notes) == 1 and result.notes[0].startswith("no 999: it would not be readable X12")
+    assert not (out / "acks" / "in.837.999").exists() and "999" not in result.outputs
 
 
 def test_error_lines_are_relative_to_their_interchange(tmp_path):
