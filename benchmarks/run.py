@@ -5,7 +5,8 @@
 Builds a synthetic 837P of N claims (4 lines each: a J9035 drug line with NDC, its JW line, 96413,
 96415) with edi.compose, then times, best of --repeat: the pyx12 parse (the baseline), the same
 parse with the safe fixes on, the rules and dispositions, writing scrubbed+rejected with control
-numbers from a fresh counter, the 999, and the self-check re-read of what was written; loading
+numbers from a fresh counter, the 999 (also for the same file with an IG error in every tenth
+claim), and the self-check re-read of what was written; loading
 the reference tables; and taking control numbers from the counter (one lock and write each).
 Prints figures and ratios against the parse baseline, measured in the same session, for
 BENCHMARKS.md.
@@ -58,6 +59,15 @@ def synthetic(n: int) -> bytes:
     return compose_837(claims).encode()
 
 
+def with_ig_errors(data: bytes, every: int = 10) -> bytes:
+    """The same file with every `every`-th claim's CLM02 not numeric: a pyx12 error each, so the
+    999 is written from an error tree of n / every segment errors."""
+    text = data.decode()
+    for i in range(0, text.count("CLM*B"), every):
+        text = text.replace(f"CLM*B{i:06d}*", f"CLM*B{i:06d}*X", 1)
+    return text.encode()
+
+
 def best(fn, repeat: int):
     times, result = [], None
     for _ in range(repeat):
@@ -89,6 +99,8 @@ def main() -> None:
     )
     when = dt.datetime.now(dt.UTC)
     t_ack, _ = best(lambda: ack_999(parsed, [], [], envelopes, when), opts.repeat)
+    erring = parse_source(source_from_bytes(path, with_ig_errors(data)))
+    t_ack_errors, _ = best(lambda: ack_999(erring, [], [], envelopes, when), opts.repeat)
     counter = ControlCounter(state)
     t_take, _ = best(lambda: [counter.take("interchange") for _ in range(1000)], opts.repeat)
     t_check, _ = best(lambda: [source_errors(path, out) for out in outputs], opts.repeat)
@@ -104,6 +116,7 @@ def main() -> None:
         ("rules+dispositions", t_rules),
         ("write both files", t_write),
         ("999", t_ack),
+        (f"999, {erring.errors.height} IG errors", t_ack_errors),
         ("self-check re-read", t_check),
     ):
         print(f"{label:20s}{t:8.3f} s  {t / t_parse:6.3f}x parse  {opts.claims / t:9.0f} claims/s")

@@ -34,6 +34,7 @@ import copy
 import datetime as dt
 import io
 import re
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -49,9 +50,10 @@ from edi.parse import PHI_SEGMENTS, ParsedFile
 # (occurrence codes can carry a birth date). Segments of the subscriber and patient loops are
 # passed in by position (`patient_segments`).
 PATIENT_SEGMENTS = PHI_SEGMENTS | {"HI"}
-# Single elements withheld likewise: CLM01, the patient control number (the practice's account
-# number for the patient).
-WITHHELD_ELEMENTS = {("CLM", 1)}
+# Single elements (segment, element, component or None) withheld likewise: CLM01, the patient
+# control number (the practice's account number for the patient), and the free-text service
+# descriptions SV101-7 and SV202-7.
+WITHHELD_ELEMENTS = {("CLM", 1, None), ("SV1", 1, 7), ("SV2", 2, 7)}
 
 _SEG, _ELE = "~", "*"
 
@@ -71,14 +73,14 @@ def ack_999(
     the positions of segments whose values must not be copied into IK404. The trees are worked
     on as copies: `parsed` stays as it was read."""
     forwarded, patient = set(forwarded), set(patient_segments)
-    trees = [copy.deepcopy(tree, {id(getattr(tree, "src", None)): None}) for tree in parsed.error_trees]
+    trees = [_copy(tree) for tree in parsed.error_trees]
     transactions = _transactions(parsed)
     group_controls = _group_controls(parsed)
     for offset, isa, gs, gs_position, end in _groups(trees):
         # pyx12's GS06 for a group is stale after a group without GE; ours is as read
         gs.gs_control_num = group_controls.get(gs_position, gs.gs_control_num)
         in_group = [t for t in transactions if gs_position < t.st and (end is None or t.st < end)]
-        unnamed = _place(gs, in_group, offset)
+        unnamed = _place(gs, in_group, offset, end)
         if not gs.cur_line_ge:
             gs.st_count_recv = len(in_group)
             if not any(code == "3" for code, _ in gs.errors):
@@ -103,6 +105,11 @@ def ack_999(
         tree.accept(_Visitor(text, {p - offset for p in patient}))
         out.write(_own_envelope(text.getvalue(), envelopes, when))
     return out.getvalue()
+
+
+def _copy(tree: Any) -> Any:
+    """A copy of an error tree to work on; its reader and flat error list are not needed."""
+    return copy.deepcopy(tree, {id(getattr(tree, "src", None)): None, id(getattr(tree, "flat", None)): []})
 
 
 def _groups(trees: list[Any]) -> Iterator[tuple[int, Any, Any, int, int | None]]:
@@ -137,40 +144,45 @@ def _group_controls(parsed: ParsedFile) -> dict[int, str]:
 @dataclass(frozen=True)
 class _Transaction:
     st: int  # file position of the ST segment
-    last: int  # file position of its last segment (its SE, when it has one)
+    last: int  # file position of its SE, else of the segment before the next envelope segment
     set_id: str  # ST01
     control: str  # ST02, else SE02 ("" when neither is there)
     guide: str  # ST03
-    has_trailer: bool  # ends with an SE
+    has_trailer: bool  # has an SE
+    st02_missing: bool
+
+
+_ENVELOPE_SEGMENTS = ["ISA", "GS", "ST", "GE", "IEA"]
 
 
 def _transactions(parsed: ParsedFile) -> list[_Transaction]:
-    """Every transaction of the file as we read it, whether or not pyx12 kept a node for it."""
-    segments = parsed.segments.select("position", "seg_id", "raw")
-    spans = (
-        parsed.segments.filter(
-            pl.col("st_index").is_not_null() & ~pl.col("seg_id").is_in(["ISA", "GS", "GE", "IEA"])
-        )
-        .group_by("st_index")
-        .agg(pl.col("position").min().alias("st"), pl.col("position").max().alias("last"))
-        .join(segments.rename({"raw": "st_raw"}).drop("seg_id"), left_on="st", right_on="position")
-        .join(segments.rename({"raw": "last_raw", "seg_id": "last_id"}), left_on="last", right_on="position")
-        .sort("st")
-    )
+    """Every transaction of the file as we read it (an ST segment, and its SE), whether or not
+    pyx12 kept a node for it."""
+    segments = parsed.segments
     element = parsed.source.ele_term
+    raw = dict(zip(segments["position"].to_list(), segments["raw"].to_list(), strict=True))
+    boundaries = sorted(segments.filter(pl.col("seg_id").is_in(_ENVELOPE_SEGMENTS))["position"].to_list())
+    file_end = segments["position"].max() or 0
     found = []
-    for st, last, st_raw, last_id, last_raw in spans.select(
-        "st", "last", "st_raw", "last_id", "last_raw"
-    ).iter_rows():
-        set_id, control, guide = ([e.strip() for e in st_raw.split(element)] + ["", "", ""])[1:4]
-        has_trailer = last_id == "SE"
-        if not control and has_trailer:
-            control = (last_raw.split(element) + ["", ""])[2].strip()
-        found.append(_Transaction(st, last, set_id, control, guide, has_trailer))
+    for st, se in parsed.envelopes.select("st_position", "se_position").sort("st_position").iter_rows():
+        set_id, control, guide = (_elements(raw[st], element) + ["", "", ""])[1:4]
+        st02_missing = not control
+        if se is not None and not control:
+            control = (_elements(raw[se], element) + ["", "", ""])[2]
+        if se is None:
+            following = [b for b in boundaries if b > st]
+            last = following[0] - 1 if following else file_end
+        else:
+            last = se
+        found.append(_Transaction(st, last, set_id, control, guide, se is not None, st02_missing))
     return found
 
 
-def _place(gs: Any, transactions: list[_Transaction], offset: int) -> int:
+def _elements(segment: str, element: str) -> list[str]:
+    return [value.strip() for value in segment.split(element)]
+
+
+def _place(gs: Any, transactions: list[_Transaction], offset: int, end: int | None) -> int:
     """Give each of the group's `transactions` its own node, in file order, named as we read it;
     returns how many could not be acknowledged by name (no ST01, or neither ST02 nor SE02): they
     count as rejected in AK9.
@@ -181,8 +193,11 @@ def _place(gs: Any, transactions: list[_Transaction], offset: int) -> int:
     rejected as not supported (IK502 1), so that AK9's counts and every IK5 are right."""
     nodes = {st.st_line + offset: st for st in gs.children if getattr(st, "st_line", None) is not None}
     placed, unnamed = [], 0
-    for transaction in transactions:
-        if not (transaction.set_id and transaction.control):
+    for number, transaction in enumerate(transactions):
+        # what lies between this transaction and the next (or the group's end) is filed with it,
+        # as pyx12 and the claim rules do; what lies in the next one is not
+        following = transactions[number + 1].st if number + 1 < len(transactions) else end
+        if not (_nameable(transaction.set_id) and _nameable(transaction.control)):
             nodes.pop(transaction.st, None)
             unnamed += 1
             continue
@@ -192,34 +207,41 @@ def _place(gs: Any, transactions: list[_Transaction], offset: int) -> int:
         else:
             # pyx12's names can be stale (its ST02 is the first open transaction's)
             node.trn_set_id, node.trn_set_control_num = transaction.set_id, transaction.control
-            _keep_own_errors(node, transaction, offset)
+            _keep_own_errors(node, transaction, None if following is None else following - 1 - offset)
+        if transaction.st02_missing and not any(error[0] == "7" for error in node.errors):
+            node.add_error("7", "Missing transaction set control number (named by its SE02)")
+            node.ack_code = "R"
         placed.append(node)
     gs.children = placed
     return unnamed
+
+
+def _nameable(value: str) -> bool:
+    """Whether a received ST01/ST02 can name a transaction in AK201/AK202 (AN, 999 delimiters
+    excluded)."""
+    return bool(value) and len(value) <= 9 and not (_DELIMITERS & set(value))
 
 
 # ST-level error codes pyx12 files for the ST segment itself; the others are found at the SE
 _ST_SEGMENT_CODES = ("1", "6", "7", "23")
 
 
-def _keep_own_errors(st: Any, transaction: _Transaction, offset: int) -> None:
-    """Drop the errors pyx12 filed under `st` from segments after the transaction's end, including
-    those of a later transaction's SE when pyx12 closed `st` there; report a missing SE (IK502 2)
-    that pyx12 could only notice after the end. Its code then follows what is left."""
-    last_line = transaction.last - offset
-    changed = False
-    kept = [child for child in st.children if child.cur_line <= last_line]
-    if len(kept) != len(st.children):
-        st.children, changed = kept, True
-    if st.cur_line_se and st.cur_line_se > last_line:
+def _keep_own_errors(st: Any, transaction: _Transaction, until: int | None) -> None:
+    """Drop the errors pyx12 filed under `st` from segments after line `until` (of this
+    interchange: where the next transaction or the group's trailer starts), including those of a
+    later transaction's SE when pyx12 closed `st` there; report a missing SE (IK502 2) that pyx12
+    could only notice after that. Its code then follows what is left."""
+    if until is None:
+        until = sys.maxsize
+    st.children = [child for child in st.children if child.cur_line <= until]
+    if st.cur_line_se and st.cur_line_se > until:
         st.errors = [error for error in st.errors if error[0] in _ST_SEGMENT_CODES]
         st.elements = [e for e in st.elements if not any("SE" in text for _, text, _ in e.errors)]
-        changed = True
     if not transaction.has_trailer and not any(error[0] == "2" for error in st.errors):
         st.add_error("2", "Transaction set trailer missing")
-        changed = True
-    if changed:
-        st.ack_code = "R" if st.err_count() else "A"
+    # pyx12 sets the code when it reads the SE, so errors it files afterwards (a stray segment
+    # after the SE) would not count: the code follows the errors the node holds now
+    st.ack_code = "R" if st.err_count() else "A"
 
 
 class _Unsupported(pyx12.error_handler.err_st):
@@ -282,7 +304,9 @@ class _Visitor(pyx12.error_999.error_999_visitor):
         if self._skip:
             return
         received = err_ele.errors
-        withhold = self._withhold or (self._seg_id, err_ele.ele_pos) in WITHHELD_ELEMENTS
+        withhold = self._withhold or any(
+            (self._seg_id, err_ele.ele_pos, part) in WITHHELD_ELEMENTS for part in (None, err_ele.subele_pos)
+        )
         err_ele.errors = [
             (code, text, bad if _copyable(bad) and not withhold else None) for code, text, bad in received
         ]

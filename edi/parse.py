@@ -622,6 +622,7 @@ def parse_source(source: SourceText, fixes: Iterable[str] = ()) -> ParsedFile:
         position = builder.segments[-1][0] if builder.segments else offset
     if builder.claim is not None:
         builder._close_claim(position)
+    errors += _unnamed_transactions(builder.segments, source.ele_term)
     return ParsedFile(
         source=source,
         envelopes=pl.DataFrame(builder.envelopes, schema=ENVELOPE_SCHEMA, orient="row")
@@ -640,6 +641,22 @@ def parse_source(source: SourceText, fixes: Iterable[str] = ()) -> ParsedFile:
         fixes=pl.DataFrame(applied, schema=FIX_SCHEMA, orient="row"),
         error_trees=trees,
     )
+
+
+def _unnamed_transactions(segments: list[tuple], element: str) -> list[tuple]:
+    """Errors for ST segments without ST01 or ST02. pyx12 does not check them, yet a transaction
+    without its identifier or control number cannot be acknowledged or traced by the payer; its
+    claims are not sent (X12 IK502 codes 6 and 7)."""
+    found = []
+    for position, seg_id, *_, raw in segments:
+        if seg_id != "ST":
+            continue
+        st01, st02 = ([value.strip() for value in raw.split(element)] + ["", "", ""])[1:3]
+        if not st01:
+            found.append((position, "ST", "6", "Missing transaction set identifier (ST01)", None, None))
+        if not st02:
+            found.append((position, "ST", "7", "Missing transaction set control number (ST02)", None, None))
+    return found
 
 
 def _short(exc: Exception, limit: int = 120) -> str:

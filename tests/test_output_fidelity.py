@@ -620,14 +620,15 @@ def _clean_three() -> str:
             ("ST*837*0002*", "ST**0002*"),
             ["AK2*837*0001*005010X222A1", "IK5*A", "AK2*837*0003*005010X222A1", "IK5*A", "AK9*P*3*3*2"],
         ),
-        # no ST02 (nor ST03): named by its SE02; IK502 3, control numbers of ST and SE differ
+        # no ST02 (nor ST03): named by its SE02; IK502 3 (ST and SE control numbers differ) and
+        # 7 (control number missing)
         (
             ("ST*837*0002*005010X222A1", "ST*837"),
             [
                 "AK2*837*0001*005010X222A1",
                 "IK5*A",
                 "AK2*837*0002*005010X222A1",
-                "IK5*R*3",
+                "IK5*R*3*7",
                 "AK2*837*0003*005010X222A1",
                 "IK5*A",
                 "AK9*P*3*3*2",
@@ -655,6 +656,54 @@ def test_999_names_and_counts_transactions_with_a_damaged_header_or_trailer(
     ack = _ack(out, "AK2", "IK5", "AK9")
     assert ack[: len(expected)] == expected
     assert parse_source(read_source(out / "acks" / "in.837.999")).errors.height == 0
+
+
+def test_a_transaction_that_cannot_be_named_is_not_sent(tmp_path, reference):
+    # neither ST02 nor SE02: pyx12 sees nothing wrong (both empty), but no payer could trace or
+    # acknowledge the transaction: its claims Y-1 and Y-2 are rejected, and AK9 counts it
+    text = _clean_three().replace("ST*837*0002*005010X222A1", "ST*837", 1).replace("SE*45*0002", "SE*45", 1)
+    result, _, out = _scrub(tmp_path, text, reference)
+    assert (result.accepted, result.rejected) == (2, 2)
+    assert _ack(out, "AK2", "AK9") == [
+        "AK2*837*0001*005010X222A1",
+        "AK2*837*0003*005010X222A1",
+        "AK9*P*3*3*2",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        # a stray segment after X-1's SE: pyx12 files it with X-1's transaction, and so do the
+        # claim rules (X-1 is rejected): IK5 R, the group partially accepted
+        (
+            ("SE*28*0001~\n", "SE*28*0001~\nREF*EI*123456789~\n"),
+            ["AK2*837*0001*005010X222A1", "IK3*REF*28**1", "IK5*R*5", "AK2*837*0002*005010X222A1", "IK5*A"]
+            + ["AK2*837*0003*005010X222A1", "IK5*A", "AK9*P*3*3*2"],
+        ),
+        # a stray subscriber name between GS and the first ST is no transaction of its own
+        (
+            ("ST*837*0001*", "NM1*IL*1*DOE*JOHN****MI*123456789~\nST*837*0001*"),
+            ["AK2*837*0001*005010X222A1", "IK5*A", "AK2*837*0002*005010X222A1", "IK5*A"]
+            + ["AK2*837*0003*005010X222A1", "IK5*A", "AK9*A*3*3*3"],
+        ),
+    ],
+    ids=["after-se", "before-first-st"],
+)
+def test_999_with_a_segment_outside_every_transaction(tmp_path, reference, edit, expected):
+    _, _, out = _scrub(tmp_path, _clean_three().replace(*edit, 1), reference)
+    assert _ack(out, "AK2", "IK3", "IK5", "AK9") == expected
+    assert "DOE" not in (out / "acks" / "in.837.999").read_text()
+
+
+def test_the_group_after_a_group_without_its_trailer_is_acknowledged_by_its_own_gs06(tmp_path, reference):
+    first = compose_837([clean_claim("G1-1")], control=1)
+    second = compose_837([clean_claim("G2-1")], control=2)
+    group_2 = second[second.index("GS*") : second.index("IEA*")]
+    assert "*2*X*005010X222A1" in group_2 and "GE*1*2" in group_2  # GS06 2
+    text = first.replace("GE*1*1~\n", "").replace("IEA*1*", group_2 + "IEA*2*")
+    _, _, out = _scrub(tmp_path, text, reference)
+    assert _ack(out, "AK1") == ["AK1*HC*1*005010X222A1", "AK1*HC*2*005010X222A1"]
 
 
 def test_an_unplaceable_transactions_own_trailer_errors_stay_its_own(tmp_path, reference):
@@ -688,6 +737,22 @@ def test_999_does_not_copy_free_text(tmp_path, reference):
     ack = _ack(out, "IK3", "IK4")
     assert ack[0].startswith("IK3*K3*") and ack[1].startswith("IK4*1*449*5")  # K301 too long
     assert all("MEMBER" not in s and "01011950" not in s for s in ack)
+
+
+def test_999_does_not_copy_a_service_description(tmp_path, reference):
+    # SV101-7, the free-text description of an unlisted drug (80 characters at most)
+    text_line = "FOR PATIENT JOHN Q MEMBER DOB 01011950 " + "X" * 50
+    claim = Claim(
+        "DESC-1",
+        [
+            Line("J3490", 100, 1, description=text_line, ndc="50242006001", ndc_quantity=1, ndc_unit="ML"),
+            Line("96413", 280, 1),
+        ],
+        diagnoses=("C189",),
+    )
+    _, _, out = _scrub(tmp_path, compose_837([claim]), reference)
+    ack = _ack(out, "IK3", "IK4")
+    assert ack[0].startswith("IK3*SV1*") and ack[1] == "IK4*1:7*352*5"  # too long, value withheld
 
 
 def test_ack_999_leaves_the_parsed_file_as_it_was(tmp_path):
