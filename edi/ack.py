@@ -30,11 +30,11 @@ pyx12 keeps an error tree while it validates (one per interchange, edi/parse.py)
 
 from __future__ import annotations
 
+import bisect
 import copy
 import datetime as dt
 import io
 import re
-import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -44,7 +44,7 @@ import pyx12.error_999
 import pyx12.error_handler
 
 from edi.control import Envelopes
-from edi.parse import PHI_SEGMENTS, ParsedFile
+from edi.parse import ACK_DELIMITERS, PHI_SEGMENTS, ParsedFile, acknowledgeable
 
 # Segments whose values never go into IK404, wherever they are: identities and free text, and HI
 # (occurrence codes can carry a birth date). Segments of the subscriber and patient loops are
@@ -75,12 +75,13 @@ def ack_999(
     forwarded, patient = set(forwarded), set(patient_segments)
     trees = [_copy(tree) for tree in parsed.error_trees]
     transactions = _transactions(parsed)
+    spans = _Spans(transactions)
     group_controls = _group_controls(parsed)
     for offset, isa, gs, gs_position, end in _groups(trees):
         # pyx12's GS06 for a group is stale after a group without GE; ours is as read
         gs.gs_control_num = group_controls.get(gs_position, gs.gs_control_num)
         in_group = [t for t in transactions if gs_position < t.st and (end is None or t.st < end)]
-        unnamed = _place(gs, in_group, offset, end)
+        unnamed = _place(gs, in_group, offset, spans)
         if not gs.cur_line_ge:
             gs.st_count_recv = len(in_group)
             if not any(code == "3" for code, _ in gs.errors):
@@ -182,7 +183,21 @@ def _elements(segment: str, element: str) -> list[str]:
     return [value.strip() for value in segment.split(element)]
 
 
-def _place(gs: Any, transactions: list[_Transaction], offset: int, end: int | None) -> int:
+class _Spans:
+    """Which transaction, if any, a file position lies in (from its ST to its SE)."""
+
+    def __init__(self, transactions: list[_Transaction]) -> None:
+        self._transactions = transactions
+        self._starts = [t.st for t in transactions]
+
+    def owner(self, position: int) -> _Transaction | None:
+        index = bisect.bisect_right(self._starts, position) - 1
+        if index >= 0 and position <= self._transactions[index].last:
+            return self._transactions[index]
+        return None
+
+
+def _place(gs: Any, transactions: list[_Transaction], offset: int, spans: _Spans) -> int:
     """Give each of the group's `transactions` its own node, in file order, named as we read it;
     returns how many could not be acknowledged by name (no ST01, or neither ST02 nor SE02): they
     count as rejected in AK9.
@@ -193,11 +208,8 @@ def _place(gs: Any, transactions: list[_Transaction], offset: int, end: int | No
     rejected as not supported (IK502 1), so that AK9's counts and every IK5 are right."""
     nodes = {st.st_line + offset: st for st in gs.children if getattr(st, "st_line", None) is not None}
     placed, unnamed = [], 0
-    for number, transaction in enumerate(transactions):
-        # what lies between this transaction and the next (or the group's end) is filed with it,
-        # as pyx12 and the claim rules do; what lies in the next one is not
-        following = transactions[number + 1].st if number + 1 < len(transactions) else end
-        if not (_nameable(transaction.set_id) and _nameable(transaction.control)):
+    for transaction in transactions:
+        if not (acknowledgeable(transaction.set_id) and acknowledgeable(transaction.control)):
             nodes.pop(transaction.st, None)
             unnamed += 1
             continue
@@ -207,7 +219,7 @@ def _place(gs: Any, transactions: list[_Transaction], offset: int, end: int | No
         else:
             # pyx12's names can be stale (its ST02 is the first open transaction's)
             node.trn_set_id, node.trn_set_control_num = transaction.set_id, transaction.control
-            _keep_own_errors(node, transaction, None if following is None else following - 1 - offset)
+            _keep_own_errors(node, transaction, offset, spans)
         if transaction.st02_missing and not any(error[0] == "7" for error in node.errors):
             node.add_error("7", "Missing transaction set control number (named by its SE02)")
             node.ack_code = "R"
@@ -216,25 +228,23 @@ def _place(gs: Any, transactions: list[_Transaction], offset: int, end: int | No
     return unnamed
 
 
-def _nameable(value: str) -> bool:
-    """Whether a received ST01/ST02 can name a transaction in AK201/AK202 (AN, 999 delimiters
-    excluded)."""
-    return bool(value) and len(value) <= 9 and not (_DELIMITERS & set(value))
-
-
 # ST-level error codes pyx12 files for the ST segment itself; the others are found at the SE
 _ST_SEGMENT_CODES = ("1", "6", "7", "23")
 
 
-def _keep_own_errors(st: Any, transaction: _Transaction, until: int | None) -> None:
-    """Drop the errors pyx12 filed under `st` from segments after line `until` (of this
-    interchange: where the next transaction or the group's trailer starts), including those of a
-    later transaction's SE when pyx12 closed `st` there; report a missing SE (IK502 2) that pyx12
-    could only notice after that. Its code then follows what is left."""
-    if until is None:
-        until = sys.maxsize
-    st.children = [child for child in st.children if child.cur_line <= until]
-    if st.cur_line_se and st.cur_line_se > until:
+def _keep_own_errors(st: Any, transaction: _Transaction, offset: int, spans: _Spans) -> None:
+    """Drop the errors pyx12 filed under `st` from segments of another transaction, including
+    those of a later transaction's SE when pyx12 closed `st` there, and report a missing SE (IK502
+    2) that pyx12 could only notice in the next transaction. Errors of segments outside every
+    transaction (a stray segment after an SE or GE) stay where pyx12 filed them, as the claim rules
+    have them. The code then follows the errors the node holds."""
+
+    def elsewhere(line: int) -> bool:
+        owner = spans.owner(line + offset)
+        return owner is not None and owner is not transaction
+
+    st.children = [child for child in st.children if not elsewhere(child.cur_line)]
+    if st.cur_line_se and elsewhere(st.cur_line_se):
         st.errors = [error for error in st.errors if error[0] in _ST_SEGMENT_CODES]
         st.elements = [e for e in st.elements if not any("SE" in text for _, text, _ in e.errors)]
     if not transaction.has_trailer and not any(error[0] == "2" for error in st.errors):
@@ -274,7 +284,6 @@ def _group_code(codes: list[str | None], envelope_errors: bool) -> str:
 
 
 _SEGMENT_ID = re.compile(r"[A-Za-z0-9]{2,3}")
-_DELIMITERS = set("~*:^")
 
 
 class _Visitor(pyx12.error_999.error_999_visitor):
@@ -325,7 +334,7 @@ class _Visitor(pyx12.error_999.error_999_visitor):
 
 
 def _copyable(value: str | None) -> bool:
-    return bool(value) and len(value) <= 99 and not (_DELIMITERS & set(value))
+    return bool(value) and len(value) <= 99 and not (ACK_DELIMITERS & set(value))
 
 
 def _own_envelope(text: str, envelopes: Envelopes, when: dt.datetime) -> str:

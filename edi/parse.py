@@ -643,19 +643,35 @@ def parse_source(source: SourceText, fixes: Iterable[str] = ()) -> ParsedFile:
     )
 
 
+# The delimiters of the 999 acknowledgments we write (edi/ack.py): a received value holding one
+# cannot be copied into them.
+ACK_DELIMITERS = frozenset("~*:^")
+
+
+def acknowledgeable(value: str) -> bool:
+    """Whether a received ST01/ST02 can name its transaction in a 999 (AK201/AK202): present, at
+    most 9 characters (ST02 is AN 4-9), none of the 999's delimiters."""
+    return bool(value) and len(value) <= 9 and not (ACK_DELIMITERS & set(value))
+
+
 def _unnamed_transactions(segments: list[tuple], element: str) -> list[tuple]:
-    """Errors for ST segments without ST01 or ST02. pyx12 does not check them, yet a transaction
-    without its identifier or control number cannot be acknowledged or traced by the payer; its
-    claims are not sent (X12 IK502 codes 6 and 7)."""
+    """Errors for ST segments whose ST01 or ST02 cannot name the transaction. pyx12 does not check
+    them, yet a transaction without its identifier or control number cannot be acknowledged or
+    traced by the payer; its claims are not sent (X12 IK502 codes 6 and 7)."""
     found = []
     for position, seg_id, *_, raw in segments:
         if seg_id != "ST":
             continue
         st01, st02 = ([value.strip() for value in raw.split(element)] + ["", "", ""])[1:3]
-        if not st01:
-            found.append((position, "ST", "6", "Missing transaction set identifier (ST01)", None, None))
-        if not st02:
-            found.append((position, "ST", "7", "Missing transaction set control number (ST02)", None, None))
+        for code, name, value in (("6", "identifier (ST01)", st01), ("7", "control number (ST02)", st02)):
+            if not value:
+                found.append((position, "ST", code, f"Missing transaction set {name}", None, None))
+            elif not acknowledgeable(value):
+                message = (
+                    f"Transaction set {name} {value!r} cannot be acknowledged: longer than 9 "
+                    "characters or holding one of ~ * : ^"
+                )
+                found.append((position, "ST", code, message, None, None))
     return found
 
 

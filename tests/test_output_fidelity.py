@@ -687,13 +687,40 @@ def test_a_transaction_that_cannot_be_named_is_not_sent(tmp_path, reference):
             ["AK2*837*0001*005010X222A1", "IK5*A", "AK2*837*0002*005010X222A1", "IK5*A"]
             + ["AK2*837*0003*005010X222A1", "IK5*A", "AK9*A*3*3*3"],
         ),
+        # after the GE: pyx12 and the claim rules file it with the group's last transaction (Z-1
+        # is rejected), and the 999 must say so rather than drop it
+        (
+            ("GE*3*1~\n", "GE*3*1~\nREF*EI*123456789~\n"),
+            ["AK2*837*0001*005010X222A1", "IK5*A", "AK2*837*0002*005010X222A1", "IK5*A"]
+            + ["AK2*837*0003*005010X222A1", "IK3*REF*28**1", "IK5*R*5", "AK9*P*3*3*2"],
+        ),
     ],
-    ids=["after-se", "before-first-st"],
+    ids=["after-se", "before-first-st", "after-ge"],
 )
 def test_999_with_a_segment_outside_every_transaction(tmp_path, reference, edit, expected):
     _, _, out = _scrub(tmp_path, _clean_three().replace(*edit, 1), reference)
     assert _ack(out, "AK2", "IK3", "IK5", "AK9") == expected
     assert "DOE" not in (out / "acks" / "in.837.999").read_text()
+
+
+def test_a_stray_segment_between_interchanges_is_acknowledged_where_its_claims_are_rejected(
+    tmp_path, reference
+):
+    first = compose_837([clean_claim("I1-1")], control=1)
+    second = compose_837([clean_claim("I2-1")], control=2)
+    result, _, out = _scrub(tmp_path, first + "REF*EI*123456789~\n" + second, reference)
+    status = {r["claim_id"]: r["status"] for r in csv.DictReader((out / "acks" / "in.837.status.csv").open())}
+    assert status == {"I1-1": "rejected", "I2-1": "accepted"}
+    assert _ack(out, "IK5", "AK9") == ["IK5*R*5", "AK9*R*1*1*0", "IK5*A", "AK9*A*1*1*1"]
+
+
+def test_a_control_number_the_999_cannot_carry_is_an_error(tmp_path, reference):
+    # ST02 is AN 4-9: ten digits cannot be acknowledged (AK202), so the claims are not sent
+    text = _clean_three().replace("ST*837*0002*", "ST*837*0000000002*", 1)
+    text = text.replace("SE*45*0002", "SE*45*0000000002", 1)
+    result, _, out = _scrub(tmp_path, text, reference)
+    assert (result.accepted, result.rejected) == (2, 2)
+    assert _ack(out, "AK9") == ["AK9*P*3*3*2"]
 
 
 def test_the_group_after_a_group_without_its_trailer_is_acknowledged_by_its_own_gs06(tmp_path, reference):
