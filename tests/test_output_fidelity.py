@@ -515,24 +515,6 @@ def test_999_codes_follow_each_transaction_even_when_pyx12_cannot_place_one(tmp_
     assert parse_source(read_source(out / "acks" / "in.837.999")).errors.height == 0
 
 
-def test_an_unplaceable_transaction_mid_group_does_not_lend_its_errors_to_the_one_before(tmp_path, reference):
-    # X-1 is clean; the 835 after it is read by pyx12 as more segments of X-1's transaction
-    text = _three_transactions("ST*837*0001*005010X222A1").replace(
-        "ST*837*0002*005010X222A1", "ST*835*0002*005010X221A1", 1
-    )
-    _, _, out = _scrub(tmp_path, text, reference)
-    assert _ack(out, "AK2", "IK3", "IK5", "AK9") == [
-        "AK2*837*0001*005010X222A1",
-        "IK5*A",
-        "AK2*835*0002*005010X221A1",
-        "IK5*R*1",
-        "AK2*837*0003*005010X222A1",
-        "IK3*CLM*18**8",
-        "IK5*R*5",
-        "AK9*P*3*3*1",
-    ]
-
-
 def test_a_transaction_without_st03_is_acknowledged_with_the_groups_guide(tmp_path, reference):
     text = compose_837([clean_claim("NO-ST03")]).replace("ST*837*0001*005010X222A1", "ST*837*0001", 1)
     result, _, out = _scrub(tmp_path, text, reference)
@@ -733,10 +715,22 @@ def test_the_group_after_a_group_without_its_trailer_is_acknowledged_by_its_own_
     assert _ack(out, "AK1") == ["AK1*HC*1*005010X222A1", "AK1*HC*2*005010X222A1"]
 
 
-def test_an_unplaceable_transactions_own_trailer_errors_stay_its_own(tmp_path, reference):
-    # the 835's SE01 count is wrong too: that is the 835's error, not clean X-1's
-    text = _clean_three().replace("ST*837*0002*005010X222A1", "ST*835*0002*005010X221A1", 1)
-    text = text.replace("SE*45*0002", "SE*99*0002")
+@pytest.mark.parametrize(
+    ("clean", "se_edit", "expected_z"),
+    [
+        # Z-1's CLM02 not numeric; the 835's SE as sent
+        (False, ("", ""), ["IK3*CLM*18**8", "IK5*R*5", "AK9*P*3*3*1"]),
+        # every claim clean; the 835's SE01 count is wrong too: that is the 835's error
+        (True, ("SE*45*0002", "SE*99*0002"), ["IK5*A", "AK9*P*3*3*2"]),
+    ],
+    ids=["as-sent", "bad-835-trailer"],
+)
+def test_an_unplaceable_transaction_mid_group_does_not_lend_its_errors_to_the_one_before(
+    tmp_path, reference, clean, se_edit, expected_z
+):
+    # X-1 is clean; the 835 after it is read by pyx12 as more segments of X-1's transaction
+    text = _clean_three() if clean else _three_transactions("ST*837*0001*005010X222A1")
+    text = text.replace("ST*837*0002*005010X222A1", "ST*835*0002*005010X221A1", 1).replace(*se_edit, 1)
     _, _, out = _scrub(tmp_path, text, reference)
     assert _ack(out, "AK2", "IK3", "IK5", "AK9") == [
         "AK2*837*0001*005010X222A1",
@@ -744,8 +738,7 @@ def test_an_unplaceable_transactions_own_trailer_errors_stay_its_own(tmp_path, r
         "AK2*835*0002*005010X221A1",
         "IK5*R*1",
         "AK2*837*0003*005010X222A1",
-        "IK5*A",
-        "AK9*P*3*3*2",
+        *expected_z,
     ]
 
 
