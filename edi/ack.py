@@ -44,7 +44,7 @@ import pyx12.error_999
 import pyx12.error_handler
 
 from edi.control import Envelopes
-from edi.parse import ACK_DELIMITERS, PHI_SEGMENTS, ParsedFile, acknowledgeable
+from edi.parse import ENVELOPE_ROLES, PHI_SEGMENTS, ParsedFile, acknowledgeable
 
 # Segments whose values never go into IK404, wherever they are: identities and free text, and HI
 # (occurrence codes can carry a birth date). Segments of the subscriber and patient loops are
@@ -74,24 +74,18 @@ def ack_999(
     on as copies: `parsed` stays as it was read."""
     forwarded, patient = set(forwarded), set(patient_segments)
     trees = [_copy(tree) for tree in parsed.error_trees]
-    transactions = _transactions(parsed)
+    envelope = _EnvelopeSegments(parsed)
+    transactions = envelope.transactions()
     spans = _Spans(transactions)
-    group_controls = _group_controls(parsed)
     for offset, isa, gs, gs_position, end in _groups(trees):
         # pyx12's GS06 for a group is stale after a group without GE; ours is as read
-        gs.gs_control_num = group_controls.get(gs_position, gs.gs_control_num)
+        gs.gs_control_num = envelope.element(gs_position, 6) or gs.gs_control_num
         in_group = [t for t in transactions if gs_position < t.st and (end is None or t.st < end)]
-        unnamed = _place(gs, in_group, offset, spans)
+        unnamed = _place(gs, in_group, offset, spans, forwarded)
         if not gs.cur_line_ge:
             gs.st_count_recv = len(in_group)
             if not any(code == "3" for code, _ in gs.errors):
                 gs.add_error("3", "Functional group trailer missing")
-        for st in gs.children:
-            position = getattr(st, "st_line", None)
-            if st.ack_code == "R" and position is not None and position + offset in forwarded:
-                st.ack_code = "E"
-            # ST03 is optional in X12 (GS08 names the guide); pyx12 needs it for AK203
-            st.vriic = st.vriic or gs.vriic
         codes = [st.ack_code for st in gs.children] + ["R"] * unnamed
         envelope_errors = _own_errors(isa) or _own_errors(gs)
         gs.ack_code = _group_code(codes, envelope_errors)
@@ -131,17 +125,6 @@ def _groups(trees: list[Any]) -> Iterator[tuple[int, Any, Any, int, int | None]]
                 yield offset, isa, gs, gs.cur_line_gs + offset, end
 
 
-def _group_controls(parsed: ParsedFile) -> dict[int, str]:
-    """GS06 of every GS segment, by file position."""
-    element = parsed.source.ele_term
-    gs = parsed.segments.filter(pl.col("seg_id") == "GS").select("position", "raw")
-    return {
-        position: raw.split(element)[6].strip()
-        for position, raw in gs.iter_rows()
-        if len(raw.split(element)) > 6 and raw.split(element)[6].strip()
-    }
-
-
 @dataclass(frozen=True)
 class _Transaction:
     st: int  # file position of the ST segment
@@ -153,34 +136,45 @@ class _Transaction:
     st02_missing: bool
 
 
-_ENVELOPE_SEGMENTS = ["ISA", "GS", "ST", "GE", "IEA"]
+class _EnvelopeSegments:
+    """The file's envelope segments (ISA, GS, ST, SE, GE, IEA) as read, by file position."""
 
+    def __init__(self, parsed: ParsedFile) -> None:
+        rows = parsed.segments.filter(pl.col("seg_id").is_in(ENVELOPE_ROLES)).select("position", "raw")
+        self._raw = dict(rows.iter_rows())
+        self._positions = sorted(self._raw)  # sorted: the next envelope segment by bisection
+        self._element = parsed.source.ele_term
+        self._file_end = parsed.segments["position"].max() or 0
+        self._envelopes = parsed.envelopes
 
-def _transactions(parsed: ParsedFile) -> list[_Transaction]:
-    """Every transaction of the file as we read it (an ST segment, and its SE), whether or not
-    pyx12 kept a node for it."""
-    segments = parsed.segments
-    element = parsed.source.ele_term
-    raw = dict(zip(segments["position"].to_list(), segments["raw"].to_list(), strict=True))
-    boundaries = sorted(segments.filter(pl.col("seg_id").is_in(_ENVELOPE_SEGMENTS))["position"].to_list())
-    file_end = segments["position"].max() or 0
-    found = []
-    for st, se in parsed.envelopes.select("st_position", "se_position").sort("st_position").iter_rows():
-        set_id, control, guide = (_elements(raw[st], element) + ["", "", ""])[1:4]
-        st02_missing = not control
-        if se is not None and not control:
-            control = (_elements(raw[se], element) + ["", "", ""])[2]
-        if se is None:
-            following = [b for b in boundaries if b > st]
-            last = following[0] - 1 if following else file_end
-        else:
-            last = se
-        found.append(_Transaction(st, last, set_id, control, guide, se is not None, st02_missing))
-    return found
+    def element(self, position: int, number: int) -> str:
+        """Element `number` of the envelope segment at `position`, trimmed ("" when absent)."""
+        values = self._raw[position].split(self._element) if position in self._raw else []
+        return values[number].strip() if number < len(values) else ""
 
-
-def _elements(segment: str, element: str) -> list[str]:
-    return [value.strip() for value in segment.split(element)]
+    def transactions(self) -> list[_Transaction]:
+        """Every transaction of the file as we read it (an ST segment, and its SE), whether or not
+        pyx12 kept a node for it."""
+        found = []
+        for st, se in self._envelopes.select("st_position", "se_position").sort("st_position").iter_rows():
+            control = self.element(st, 2)
+            if se is None:  # it ends before the next envelope segment (or with the file)
+                index = bisect.bisect_right(self._positions, st)
+                last = self._positions[index] - 1 if index < len(self._positions) else self._file_end
+            else:
+                last = se
+            found.append(
+                _Transaction(
+                    st,
+                    last,
+                    self.element(st, 1),
+                    control or (self.element(se, 2) if se is not None else ""),
+                    self.element(st, 3),
+                    se is not None,
+                    not control,
+                )
+            )
+        return found
 
 
 class _Spans:
@@ -197,10 +191,11 @@ class _Spans:
         return None
 
 
-def _place(gs: Any, transactions: list[_Transaction], offset: int, spans: _Spans) -> int:
-    """Give each of the group's `transactions` its own node, in file order, named as we read it;
-    returns how many could not be acknowledged by name (no ST01, or neither ST02 nor SE02): they
-    count as rejected in AK9.
+def _place(gs: Any, transactions: list[_Transaction], offset: int, spans: _Spans, forwarded: set[int]) -> int:
+    """Give each of the group's `transactions` its own node, in file order, named as we read it
+    and coded E instead of R when a claim of it was sent on (`forwarded`: ST positions); returns
+    how many could not be acknowledged by name (no ST01, or neither ST02 nor SE02): they count as
+    rejected in AK9.
 
     pyx12 keeps no node for a transaction its map of the group does not know (an 835 inside an
     837 group, say): it files that transaction's segments, as errors, under the transaction before
@@ -223,6 +218,10 @@ def _place(gs: Any, transactions: list[_Transaction], offset: int, spans: _Spans
         if transaction.st02_missing and not any(error[0] == "7" for error in node.errors):
             node.add_error("7", "Missing transaction set control number (named by its SE02)")
             node.ack_code = "R"
+        if node.ack_code == "R" and transaction.st in forwarded:
+            node.ack_code = "E"
+        # ST03 is optional in X12 (GS08 names the guide); pyx12 needs it for AK203
+        node.vriic = node.vriic or gs.vriic
         placed.append(node)
     gs.children = placed
     return unnamed
@@ -317,7 +316,8 @@ class _Visitor(pyx12.error_999.error_999_visitor):
             (self._seg_id, err_ele.ele_pos, part) in WITHHELD_ELEMENTS for part in (None, err_ele.subele_pos)
         )
         err_ele.errors = [
-            (code, text, bad if _copyable(bad) and not withhold else None) for code, text, bad in received
+            (code, text, bad if acknowledgeable(bad, longest=99) and not withhold else None)
+            for code, text, bad in received
         ]
         try:
             super().visit_ele(err_ele)
@@ -331,10 +331,6 @@ class _Visitor(pyx12.error_999.error_999_visitor):
         if failed is not None:
             err_gs.count_failed_st = lambda: failed
         super().visit_gs_post(err_gs)
-
-
-def _copyable(value: str | None) -> bool:
-    return bool(value) and len(value) <= 99 and not (ACK_DELIMITERS & set(value))
 
 
 def _own_envelope(text: str, envelopes: Envelopes, when: dt.datetime) -> str:

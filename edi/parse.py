@@ -261,6 +261,7 @@ class _Builder:
         self.segments: list[tuple] = []
         self.hls: list[tuple] = []
         self.guide_notes: list[tuple[int, str, str]] = []
+        self.own_errors: list[tuple] = []  # errors pyx12 does not report (rows of ERROR_SCHEMA)
 
     def _source(self) -> dict:
         return {
@@ -324,6 +325,7 @@ class _Builder:
         if seg_id == "ST":
             self.st_index += 1
             self.st02 = _v(seg, "ST02")
+            self.own_errors += _unnamed_transaction(position, _v(seg, "ST01"), self.st02)
             self.hl_key = None
             self.hl_positions = {}
             self.billing_hl = self.subscriber_hl = self.patient_hl = None
@@ -622,7 +624,7 @@ def parse_source(source: SourceText, fixes: Iterable[str] = ()) -> ParsedFile:
         position = builder.segments[-1][0] if builder.segments else offset
     if builder.claim is not None:
         builder._close_claim(position)
-    errors += _unnamed_transactions(builder.segments, source.ele_term)
+    errors += builder.own_errors
     return ParsedFile(
         source=source,
         envelopes=pl.DataFrame(builder.envelopes, schema=ENVELOPE_SCHEMA, orient="row")
@@ -648,30 +650,28 @@ def parse_source(source: SourceText, fixes: Iterable[str] = ()) -> ParsedFile:
 ACK_DELIMITERS = frozenset("~*:^")
 
 
-def acknowledgeable(value: str) -> bool:
-    """Whether a received ST01/ST02 can name its transaction in a 999 (AK201/AK202): present, at
-    most 9 characters (ST02 is AN 4-9), none of the 999's delimiters."""
-    return bool(value) and len(value) <= 9 and not (ACK_DELIMITERS & set(value))
+def acknowledgeable(value: str | None, longest: int = 9) -> bool:
+    """Whether a received value can be copied into a 999: present, at most `longest` characters
+    (9 for ST01/ST02 naming a transaction in AK201/AK202, ST02 being AN 4-9; 99 for IK404), none
+    of the 999's delimiters."""
+    return bool(value) and len(value) <= longest and not (ACK_DELIMITERS & set(value))
 
 
-def _unnamed_transactions(segments: list[tuple], element: str) -> list[tuple]:
-    """Errors for ST segments whose ST01 or ST02 cannot name the transaction. pyx12 does not check
-    them, yet a transaction without its identifier or control number cannot be acknowledged or
-    traced by the payer; its claims are not sent (X12 IK502 codes 6 and 7)."""
+def _unnamed_transaction(position: int, st01: str | None, st02: str | None) -> list[tuple]:
+    """Errors for an ST segment whose ST01 or ST02 cannot name the transaction. pyx12 does not
+    check them, yet a transaction without its identifier or control number cannot be acknowledged
+    or traced by the payer; its claims are not sent (X12 IK502 codes 6 and 7)."""
     found = []
-    for position, seg_id, *_, raw in segments:
-        if seg_id != "ST":
-            continue
-        st01, st02 = ([value.strip() for value in raw.split(element)] + ["", "", ""])[1:3]
-        for code, name, value in (("6", "identifier (ST01)", st01), ("7", "control number (ST02)", st02)):
-            if not value:
-                found.append((position, "ST", code, f"Missing transaction set {name}", None, None))
-            elif not acknowledgeable(value):
-                message = (
-                    f"Transaction set {name} {value!r} cannot be acknowledged: longer than 9 "
-                    "characters or holding one of ~ * : ^"
-                )
-                found.append((position, "ST", code, message, None, None))
+    for code, name, value in (("6", "identifier (ST01)", st01), ("7", "control number (ST02)", st02)):
+        value = (value or "").strip()
+        if not value:
+            found.append((position, "ST", code, f"Missing transaction set {name}", None, None))
+        elif not acknowledgeable(value):
+            message = (
+                f"Transaction set {name} {value!r} cannot be acknowledged: longer than 9 "
+                "characters or holding one of ~ * : ^"
+            )
+            found.append((position, "ST", code, message, None, None))
     return found
 
 
